@@ -1,0 +1,125 @@
+import type { Readable, Writable } from 'node:stream';
+import { EXIT } from '../common/errors.js';
+import { logger } from '../common/logger.js';
+import { formatDuration, formatSize } from '../common/units.js';
+import type { Engine, SandboxHandle } from '../engine/index.js';
+import type { SandboxSpec } from '../sandbox/types.js';
+import { execFailureRewriter, OutputCap } from './output-cap.js';
+
+export interface RunIO {
+  stdin?: Readable | undefined;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export type EndReason = 'exited' | 'timeout' | 'oom' | 'output-limit' | 'interrupted' | 'terminated';
+
+export interface RunOutcome {
+  exitCode: number;
+  reason: EndReason;
+  /** One line for the user when gobox ended the command or the engine killed it. */
+  message?: string;
+  durationMs: number;
+  containerId: string;
+}
+
+/** Lets the CLI pass on what the terminal does (signals, window size) while the sandbox runs. */
+export interface RunControl {
+  signal(sig: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGQUIT'): void;
+  resize(rows: number, cols: number): void;
+}
+
+export interface ExecuteOptions {
+  timeoutMs: number;
+  outputLimit: number;
+  memoryLimit: number;
+  /** How long a signalled command gets before it is killed. */
+  graceMs?: number;
+  onStart?: (control: RunControl) => void;
+}
+
+/** How long to wait for buffered output after the container has exited. */
+const DRAIN_MS = 3000;
+
+/**
+ * Runs one created-to-removed sandbox: attach before start (so no output is lost), forward
+ * signals, enforce the wall clock and the output cap, and remove the container on every path.
+ */
+export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunIO, o: ExecuteOptions): Promise<RunOutcome> {
+  const started = performance.now();
+  const box = await logger('run').time('create container', () => engine.createSandbox(spec));
+  const log = logger('run').forContainer(box.id);
+  let ended: EndReason | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = (reason: EndReason, signal: string) => {
+    ended ??= reason;
+    box.kill(signal).catch(() => {});
+    killTimer ??= setTimeout(() => box.kill('SIGKILL').catch(() => {}), o.graceMs ?? 5000);
+  };
+  const cap = new OutputCap(o.outputLimit, () => {
+    ended ??= 'output-limit';
+    box.kill('SIGKILL').catch(() => {});
+  });
+  const timeout = o.timeoutMs > 0 ? setTimeout(() => stop('timeout', 'SIGTERM'), o.timeoutMs) : undefined;
+  try {
+    const attached = await log.time('attach', () =>
+      box.attach({
+        stdin: spec.stdin ? io.stdin : undefined,
+        stdout: cap.wrap(io.stdout) as Writable,
+        stderr: cap.wrap(io.stderr, spec.tty ? undefined : execFailureRewriter()) as Writable,
+        tty: spec.tty,
+      }),
+    );
+    const waiting = box.wait();
+    await log.time('start container', () => box.start());
+    o.onStart?.(controlFor(box, stop));
+    const result = await waiting;
+    await Promise.race([attached.ended, new Promise((r) => setTimeout(r, DRAIN_MS))]);
+    attached.detach();
+    return outcome(result.exitCode, result.oomKilled, ended, o, performance.now() - started, box.id);
+  } finally {
+    clearTimeout(timeout);
+    clearTimeout(killTimer);
+    await log.time('remove container', () => removeQuietly(box));
+  }
+}
+
+function controlFor(box: SandboxHandle, stop: (reason: EndReason, signal: string) => void): RunControl {
+  let interrupts = 0;
+  return {
+    signal(sig) {
+      if (sig === 'SIGINT' && ++interrupts > 1) {
+        // A second Ctrl-C means "now", as with most local tools.
+        box.kill('SIGKILL').catch(() => {});
+        return;
+      }
+      stop(sig === 'SIGINT' ? 'interrupted' : 'terminated', sig);
+    },
+    resize(rows, cols) {
+      box.resize(rows, cols).catch(() => {});
+    },
+  };
+}
+
+async function removeQuietly(box: SandboxHandle): Promise<void> {
+  // A failed remove is left to the sweeper (labels name this process, which is about to exit).
+  await box.remove().catch(() => {});
+}
+
+function outcome(code: number, oom: boolean, ended: EndReason | undefined, o: ExecuteOptions, ms: number, id: string): RunOutcome {
+  const base = { durationMs: Math.round(ms), containerId: id };
+  switch (ended) {
+    case 'timeout':
+      return { ...base, exitCode: EXIT.timeout, reason: 'timeout', message: `timed out after ${formatDuration(o.timeoutMs)} (profile limit limits.timeout); sandbox stopped` };
+    case 'output-limit':
+      return { ...base, exitCode: EXIT.killed, reason: 'output-limit', message: `output limit ${formatSize(o.outputLimit)} exceeded (profile limit limits.output); sandbox stopped` };
+    case 'interrupted':
+      return { ...base, exitCode: code === 0 ? 0 : EXIT.interrupted, reason: 'interrupted' };
+    case 'terminated':
+      return { ...base, exitCode: code, reason: 'terminated' };
+  }
+  if (oom) {
+    return { ...base, exitCode: EXIT.killed, reason: 'oom', message: `killed: out of memory, the sandbox's memory limit of ${formatSize(o.memoryLimit)} was reached (OOMKilled; raise limits.memory in the profile)` };
+  }
+  return { ...base, exitCode: code, reason: 'exited' };
+}

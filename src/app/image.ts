@@ -1,0 +1,36 @@
+import { ImageError, errorMessage } from '../common/errors.js';
+import type { Progress } from '../common/progress.js';
+import type { Engine } from '../engine/index.js';
+import { buildImageOffline, buildImageOnline } from './image-build.js';
+import { isBuildableRef } from './image-recipe.js';
+
+export type BuildMode = 'offline' | 'online' | 'auto';
+
+/**
+ * Builds the base image. "auto" tries the offline recipe when it can (root with debootstrap)
+ * because it needs no registry, and the online Dockerfile otherwise.
+ */
+export async function buildImage(engine: Engine, ref: string, mode: BuildMode, progress: Progress): Promise<void> {
+  if (!isBuildableRef(ref)) {
+    throw new ImageError(`image ${ref} is not gobox's base image and cannot be built here`, { hint: 'build or load it with your engine, or use a gobox-base:* image' });
+  }
+  if (mode === 'offline') return buildImageOffline(engine, ref, progress);
+  if (mode === 'online') return buildImageOnline(engine, ref, progress);
+  if (process.getuid?.() === 0) {
+    try {
+      return await buildImageOffline(engine, ref, progress);
+    } catch (e) {
+      progress.notice(`offline build failed (${errorMessage(e)}); trying the online recipe`);
+    }
+  }
+  return buildImageOnline(engine, ref, progress);
+}
+
+/** Makes sure the sandbox image exists; builds gobox's own base on first use. */
+export async function ensureImage(engine: Engine, ref: string, progress: Progress): Promise<void> {
+  if (await engine.imageExists(ref)) return;
+  if (!isBuildableRef(ref)) {
+    throw new ImageError(`sandbox image ${ref} is missing`, { hint: `load it into the engine, or set image: gobox-base:bookworm in the profile` });
+  }
+  await buildImage(engine, ref, 'auto', progress);
+}

@@ -1,0 +1,41 @@
+import { logger } from '../common/logger.js';
+import { parseDuration, parseSize } from '../common/units.js';
+import { connectEngine, type Engine } from '../engine/index.js';
+import { buildSandboxSpec } from '../sandbox/spec.js';
+import { ensureCacheVolume } from './cache-volume.js';
+import { executeSandbox, type RunControl, type RunIO, type RunOutcome } from './execute.js';
+import { sweepLeftovers } from './gc.js';
+import { ensureImage } from './image.js';
+import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
+
+const log = logger('run');
+
+export interface RunRequest extends RunOptions {
+  io: RunIO;
+  onStart?: (control: RunControl) => void;
+}
+
+/** Engine-side preparation shared by run and shell: leftovers swept, image and cache ready. */
+export async function readyEngine(p: PreparedRun, progress: RunOptions['progress']): Promise<Engine> {
+  const engine = await log.time('connect to engine', () => connectEngine());
+  log.debug(`engine at ${engine.endpoint.url} (${engine.endpoint.via})`);
+  const swept = await log.time('sweep leftovers', () => sweepLeftovers(engine, p.user.uid));
+  if (swept.removed.length) log.debug(`removed ${swept.removed.length} leftover sandbox(es)`);
+  await log.time('check image', () => ensureImage(engine, p.loaded.profile.image, progress));
+  await log.time('check cache volume', () => ensureCacheVolume(engine, p.user, p.loaded.profile.image));
+  return engine;
+}
+
+/** `gobox run`: one command in a fresh sandbox, with the command's own exit status. */
+export async function runCommand(req: RunRequest): Promise<RunOutcome> {
+  const p = await prepareRun(req);
+  const engine = await readyEngine(p, req.progress);
+  const spec = buildSandboxSpec(p.inputs);
+  const limits = p.loaded.profile.limits;
+  return executeSandbox(engine, spec, req.io, {
+    timeoutMs: parseDuration(limits.timeout) ?? 0,
+    outputLimit: parseSize(limits.output) ?? 0,
+    memoryLimit: spec.limits.memoryBytes,
+    ...(req.onStart ? { onStart: req.onStart } : {}),
+  });
+}

@@ -1,0 +1,28 @@
+import { statSync } from 'node:fs';
+
+export interface SandboxUser {
+  uid: number;
+  gid: number;
+  /** Why this user, when it is not simply the caller. */
+  note?: string;
+}
+
+/** Unprivileged fallback when root runs gobox on a root-owned project. */
+export const NOBODY = { uid: 65534, gid: 65534 };
+
+/**
+ * The sandbox runs as the caller. A root caller never gets a root sandbox: it runs as the
+ * sudo user, else the project's owner, else nobody, so files stay owned by a real user.
+ */
+export function chooseSandboxUser(caller: { uid: number; gid: number }, projectRoot: string, env: NodeJS.ProcessEnv): SandboxUser {
+  if (caller.uid !== 0) return { uid: caller.uid, gid: caller.gid };
+  const sudoUid = Number(env.SUDO_UID);
+  const sudoGid = Number(env.SUDO_GID);
+  if (Number.isInteger(sudoUid) && sudoUid > 0 && Number.isInteger(sudoGid) && sudoGid > 0) {
+    return { uid: sudoUid, gid: sudoGid, note: `running as the sudo user ${sudoUid}:${sudoGid}, never as root` };
+  }
+  const st = statSync(projectRoot);
+  if (st.uid !== 0 && st.gid !== 0) return { uid: st.uid, gid: st.gid, note: `running as the project's owner ${st.uid}:${st.gid}, never as root` };
+  if (st.uid !== 0) return { uid: st.uid, gid: st.uid, note: `running as the project's owner ${st.uid}, never as root` };
+  return { ...NOBODY, note: 'the project belongs to root; running as nobody (65534), never as root; the project is read-only to it' };
+}

@@ -1,0 +1,39 @@
+import type { CommandModule } from 'yargs';
+import { describeEnv, prepareRun } from '../../app/prepare.js';
+import type { GlobalArgs } from '../options.js';
+import { printJson, printLine } from '../output.js';
+import { createProgress } from '../progress.js';
+
+export const envModule: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'env',
+  describe: 'Show the environment a sandbox gets here, and where each value came from',
+  handler: async (args) => {
+    const prepared = await prepareRun({
+      command: ['go', 'env'],
+      cwd: process.cwd(),
+      profile: args.profile,
+      go: args.go,
+      env: process.env,
+      tty: false,
+      stdin: false,
+      progress: createProgress(),
+    });
+    const env = describeEnv(prepared);
+    const meta = {
+      profile: { name: prepared.loaded.name, file: prepared.loaded.file },
+      project: prepared.project.root,
+      toolchain: { version: `go${prepared.toolchain.version}`, path: prepared.toolchain.path, source: prepared.toolchain.source, detail: prepared.toolchain.detail },
+      user: `${prepared.user.uid}:${prepared.user.gid}`,
+      cacheVolume: prepared.inputs.cacheVolume,
+      network: prepared.loaded.profile.network,
+    };
+    if (args.json) return printJson({ ...meta, env });
+    printLine(`# profile ${meta.profile.name} (${meta.profile.file})`);
+    printLine(`# project ${meta.project}, user ${meta.user}, cache volume ${meta.cacheVolume}, network ${meta.network}`);
+    printLine(`# toolchain ${meta.toolchain.version} from ${meta.toolchain.source}: ${meta.toolchain.detail}`);
+    for (const key of Object.keys(env).sort()) {
+      const v = env[key]!;
+      printLine(`${key}=${JSON.stringify(v.value)}  # ${v.source}`);
+    }
+  },
+};

@@ -1,0 +1,11 @@
+import type { CommandModule } from 'yargs';
+import type { GlobalArgs } from '../options.js';
+import { envModule } from './env.js';
+import { gcModule } from './gc.js';
+import { imageModule } from './image.js';
+import { profileModule } from './profile.js';
+import { runModule } from './run.js';
+import { shellModule } from './shell.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule];

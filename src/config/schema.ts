@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { parseDuration, parseSize } from '../common/units.js';
+
+/** A size like "2g" or "512MiB"; kept as text in the file, checked here so the message names the field. */
+export const sizeText = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseSize(v) !== undefined, { message: 'expected a size such as "512m" or "2g"' });
+
+export const durationText = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as "90s", "30m" or "1h"' });
+
+export const networkMode = z.enum(['none', 'open', 'proxy']);
+export type NetworkMode = z.infer<typeof networkMode>;
+
+/** Go environment a profile or the host may set; anything else is refused so the allowlist stays small. */
+export const GO_ENV_KEYS = [
+  'GOPROXY', 'GOSUMDB', 'GOPRIVATE', 'GONOSUMDB', 'GONOPROXY', 'GOINSECURE', 'GOFLAGS', 'GOAUTH',
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'CGO_ENABLED', 'GOAMD64', 'GOARM64', 'GOEXPERIMENT',
+] as const;
+export const goEnvKey = z.enum(GO_ENV_KEYS);
+export const goEnv = z.partialRecord(goEnvKey, z.string());
+
+export const limitsSchema = z.strictObject({
+  memory: sizeText.default('2g'),
+  cpus: z.number().positive().max(512).default(2),
+  pids: z.number().int().positive().default(1024),
+  nofile: z.number().int().positive().default(4096),
+  /** Largest file a process may write (ulimit -f). */
+  fsize: sizeText.default('4g'),
+  /** Wall-clock limit; "0" means none. */
+  timeout: durationText.default('30m'),
+  /** Combined stdout+stderr bytes before gobox stops the sandbox. */
+  output: sizeText.default('64m'),
+  tmp: sizeText.default('1g'),
+  home: sizeText.default('256m'),
+  /** What to do when the engine cannot enforce a limit (rootless engines on cgroup v1). */
+  enforcement: z.enum(['required', 'best-effort']).default('best-effort'),
+});
+
+export const cacheSchema = z.strictObject({
+  size: sizeText.default('10g'),
+});
+
+export const profileSchema = z.strictObject({
+  description: z.string().default(''),
+  /** Image reference for the sandbox base; gobox builds it when missing. */
+  image: z.string().min(1).default('gobox-base:bookworm'),
+  /** Go version used when nothing else chooses one: a version, a prefix ("1.22") or "latest". */
+  go: z.string().default('latest'),
+  runtime: z.string().optional(),
+  network: networkMode.default('open'),
+  limits: limitsSchema.default(limitsSchema.parse({})),
+  cache: cacheSchema.default(cacheSchema.parse({})),
+  env: goEnv.default({}),
+  /** Jail mode: project read-only, outputs in /out, no network, trimpath and CGO off. */
+  jail: z.boolean().default(false),
+});
+export type Profile = z.infer<typeof profileSchema>;
+export type ProfileLimits = z.infer<typeof limitsSchema>;
+
+/** Host policy, /etc/gobox/config.yaml. */
+export const hostConfigSchema = z.strictObject({
+  defaultProfile: z.string().default('default'),
+  allowedProfiles: z.array(z.string()).optional(),
+  env: goEnv.default({}),
+  /** PEM file or directory merged with the image's system roots. */
+  ca: z.string().optional(),
+  goMirror: z.string().url().optional(),
+  maxLimits: z
+    .strictObject({
+      memory: sizeText.optional(),
+      cpus: z.number().positive().optional(),
+      pids: z.number().int().positive().optional(),
+      timeout: durationText.optional(),
+      cacheSize: sizeText.optional(),
+    })
+    .default({}),
+});
+export type HostConfig = z.infer<typeof hostConfigSchema>;

@@ -1,0 +1,63 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { EngineUnavailableError, errorMessage } from '../common/errors.js';
+import type { EndpointInfo } from './engine.js';
+
+/**
+ * Where an engine may be, in the order they are tried (as testcontainers does): explicit
+ * settings first, then the system socket, then the user's own rootless sockets.
+ */
+export function candidateEndpoints(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): EndpointInfo[] {
+  const list: EndpointInfo[] = [];
+  if (env.GOBOX_HOST) list.push({ url: normalizeUrl(env.GOBOX_HOST), via: 'GOBOX_HOST' });
+  if (env.DOCKER_HOST) list.push({ url: normalizeUrl(env.DOCKER_HOST), via: 'DOCKER_HOST' });
+  // An explicit setting is a decision: don't fall back past it to some other engine.
+  if (list.length) return list;
+  list.push({ url: 'unix:///var/run/docker.sock', via: 'system Docker socket' });
+  const runtimeDir = env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+  list.push({ url: `unix://${path.join(runtimeDir, 'docker.sock')}`, via: 'rootless Docker socket' });
+  list.push({ url: `unix://${path.join(runtimeDir, 'podman', 'podman.sock')}`, via: 'rootless Podman socket' });
+  if (uid === 0) list.push({ url: 'unix:///run/podman/podman.sock', via: 'system Podman socket' });
+  return list;
+}
+
+function normalizeUrl(raw: string): string {
+  if (raw.startsWith('/')) return `unix://${raw}`;
+  return raw;
+}
+
+export function socketPath(url: string): string | undefined {
+  return url.startsWith('unix://') ? url.slice('unix://'.length) : undefined;
+}
+
+/** Cheap pre-check so absent sockets are skipped without a connection attempt. */
+export function endpointPresent(ep: EndpointInfo): boolean {
+  const sock = socketPath(ep.url);
+  if (!sock) return true;
+  try {
+    return statSync(sock).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+export async function firstAnswering<T>(
+  candidates: EndpointInfo[],
+  connect: (ep: EndpointInfo) => Promise<T>,
+): Promise<T> {
+  const tried: string[] = [];
+  for (const ep of candidates) {
+    if (!endpointPresent(ep)) {
+      tried.push(`${ep.via} (${ep.url}): no socket`);
+      continue;
+    }
+    try {
+      return await connect(ep);
+    } catch (e) {
+      tried.push(`${ep.via} (${ep.url}): ${errorMessage(e)}`);
+    }
+  }
+  throw new EngineUnavailableError(`no container engine answered; tried ${tried.join('; ')}`, {
+    hint: 'start Docker (`dockerd` or `systemctl start docker`), or set DOCKER_HOST to a Docker or Podman socket',
+  });
+}

@@ -1,0 +1,64 @@
+import type { ContainerCreateOptions } from 'dockerode';
+import type { SandboxMount, SandboxSpec } from '../sandbox/types.js';
+
+/** Docker's tmpfs option string; uid/gid go to the kernel so HOME belongs to the caller. */
+function tmpfsOptions(m: Extract<SandboxMount, { kind: 'tmpfs' }>): string {
+  const opts = ['rw', 'nosuid', 'nodev', `size=${m.sizeBytes}`, `mode=${m.mode}`];
+  if (m.uid !== undefined) opts.push(`uid=${m.uid}`);
+  if (m.gid !== undefined) opts.push(`gid=${m.gid}`);
+  return opts.join(',');
+}
+
+function mountsFor(spec: Pick<SandboxSpec, 'mounts'>) {
+  const mounts: NonNullable<NonNullable<ContainerCreateOptions['HostConfig']>['Mounts']> = [];
+  const tmpfs: Record<string, string> = {};
+  for (const m of spec.mounts) {
+    if (m.kind === 'tmpfs') tmpfs[m.target] = tmpfsOptions(m);
+    else if (m.kind === 'bind')
+      mounts.push({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readonly, BindOptions: { Propagation: 'rprivate' } });
+    else mounts.push({ Type: 'volume', Source: m.name, Target: m.target, ReadOnly: m.readonly });
+  }
+  return { mounts, tmpfs };
+}
+
+/** Translates gobox's engine-neutral spec into the Docker Engine API's create body. */
+export function dockerCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
+  const { mounts, tmpfs } = mountsFor(spec);
+  return {
+    name: spec.name,
+    Image: spec.image,
+    Cmd: spec.command,
+    Entrypoint: [],
+    WorkingDir: spec.workdir,
+    User: spec.security.user,
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    Labels: spec.labels,
+    Tty: spec.tty,
+    OpenStdin: spec.stdin,
+    StdinOnce: spec.stdin,
+    AttachStdin: spec.stdin,
+    AttachStdout: true,
+    AttachStderr: true,
+    NetworkDisabled: spec.network === 'none' ? true : undefined,
+    HostConfig: {
+      Mounts: mounts,
+      Tmpfs: tmpfs,
+      ReadonlyRootfs: spec.security.readonlyRootfs,
+      Init: spec.security.init,
+      CapDrop: spec.security.capDrop,
+      CapAdd: spec.security.capAdd,
+      SecurityOpt: ['no-new-privileges'],
+      Privileged: false,
+      Devices: [],
+      Memory: spec.limits.memoryBytes,
+      MemorySwap: spec.limits.memorySwapBytes,
+      NanoCpus: spec.limits.nanoCpus,
+      PidsLimit: spec.limits.pids,
+      Ulimits: spec.limits.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+      LogConfig: { Type: 'json-file', Config: { 'max-size': String(spec.limits.logMaxBytes), 'max-file': '1' } },
+      NetworkMode: spec.network,
+      ...(spec.runtime ? { Runtime: spec.runtime } : {}),
+      AutoRemove: false,
+    },
+  };
+}

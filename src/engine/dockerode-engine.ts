@@ -1,0 +1,163 @@
+import Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { LABEL } from '../common/labels.js';
+import type { SandboxSpec } from '../sandbox/types.js';
+import { dockerCreateOptions } from './docker-options.js';
+import type { Engine, EndpointInfo, EngineInfo, HelperSpec, SandboxSummary, VolumeInfo } from './engine.js';
+import { engineCall } from './errors.js';
+import { DockerodeSandbox } from './dockerode-sandbox.js';
+import { socketPath } from './discover.js';
+import { parseEngineInfo } from './engine-info.js';
+
+export function dockerodeFor(ep: EndpointInfo): Docker {
+  const sock = socketPath(ep.url);
+  if (sock) return new Docker({ socketPath: sock });
+  const u = new URL(ep.url.replace(/^tcp:/, 'http:'));
+  return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: u.protocol === 'https:' ? 'https' : 'http' });
+}
+
+/** The one Engine implementation: Docker Engine, or Podman through its Docker-compatible API. */
+export class DockerodeEngine implements Engine {
+  private cachedInfo: EngineInfo | undefined;
+  constructor(readonly endpoint: EndpointInfo, private readonly docker: Docker = dockerodeFor(endpoint)) {}
+
+  async ping(): Promise<void> {
+    await engineCall('ping the engine', () => this.docker.ping());
+  }
+
+  async info(): Promise<EngineInfo> {
+    if (this.cachedInfo) return this.cachedInfo;
+    const [info, version] = await engineCall('read engine info', () => Promise.all([this.docker.info(), this.docker.version()]));
+    this.cachedInfo = parseEngineInfo(info, version);
+    return this.cachedInfo;
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    return (await this.imageLabels(ref)) !== undefined;
+  }
+
+  async imageLabels(ref: string): Promise<Record<string, string> | undefined> {
+    try {
+      const img = await engineCall(`inspect image ${ref}`, () => this.docker.getImage(ref).inspect());
+      return img.Config?.Labels ?? {};
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  async importImage(rootfsTar: Readable, ref: string, changes: string[]): Promise<void> {
+    const [repo, tag = 'latest'] = splitRef(ref);
+    await engineCall(`import image ${ref}`, async () => {
+      const stream = (await this.docker.importImage(rootfsTar as unknown as string, { repo, tag, changes } as object)) as unknown as Readable;
+      await followProgress(this.docker, stream, () => {});
+    });
+  }
+
+  async buildImage(context: Readable, ref: string, onLine: (line: string) => void): Promise<void> {
+    await engineCall(`build image ${ref}`, async () => {
+      const stream = (await this.docker.buildImage(context, { t: ref, rm: true, forcerm: true })) as unknown as Readable;
+      await followProgress(this.docker, stream, onLine);
+    });
+  }
+
+  async removeImage(ref: string): Promise<void> {
+    await engineCall(`remove image ${ref}`, () => this.docker.getImage(ref).remove({ force: true }));
+  }
+
+  async createSandbox(spec: SandboxSpec): Promise<DockerodeSandbox> {
+    const c = await engineCall(`create sandbox ${spec.name}`, () => this.docker.createContainer(dockerCreateOptions(spec)));
+    return new DockerodeSandbox(c);
+  }
+
+  async listSandboxes(labels: Record<string, string>): Promise<SandboxSummary[]> {
+    const filters = { label: [`${LABEL.managed}=true`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)] };
+    const list = await engineCall('list sandboxes', () => this.docker.listContainers({ all: true, filters }));
+    return list.map((c) => ({
+      id: c.Id,
+      name: (c.Names[0] ?? '').replace(/^\//, ''),
+      state: c.State,
+      labels: c.Labels ?? {},
+      created: new Date(c.Created * 1000),
+    }));
+  }
+
+  async removeSandbox(id: string): Promise<void> {
+    try {
+      await engineCall(`remove sandbox ${id.slice(0, 12)}`, () => this.docker.getContainer(id).remove({ force: true, v: false }));
+    } catch (e) {
+      // Already gone (another sweeper, or AutoRemove) is the outcome we wanted.
+      if ((e as { name?: string }).name !== 'NotFoundError' && !/already in progress/.test(String((e as Error).message))) throw e;
+    }
+  }
+
+  async getVolume(name: string): Promise<VolumeInfo | undefined> {
+    try {
+      const v = await engineCall(`inspect volume ${name}`, () => this.docker.getVolume(name).inspect());
+      return { name: v.Name, labels: v.Labels ?? {}, mountpoint: v.Mountpoint, driver: v.Driver, options: (v.Options as Record<string, string> | null) ?? {} };
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  async createVolume(name: string, labels: Record<string, string>, driverOpts?: Record<string, string>): Promise<VolumeInfo> {
+    const v = (await engineCall(`create volume ${name}`, () =>
+      this.docker.createVolume({ Name: name, Labels: labels, ...(driverOpts ? { Driver: 'local', DriverOpts: driverOpts } : {}) }),
+    )) as unknown as { Name: string; Labels: Record<string, string> | null; Mountpoint: string; Driver: string; Options: Record<string, string> | null };
+    return { name: v.Name, labels: v.Labels ?? {}, mountpoint: v.Mountpoint, driver: v.Driver, options: v.Options ?? {} };
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await engineCall(`remove volume ${name}`, () => this.docker.getVolume(name).remove({ force: true }));
+  }
+
+  async runHelper(h: HelperSpec): Promise<{ exitCode: number; output: string }> {
+    const spec: SandboxSpec = {
+      name: `gobox-helper-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      image: h.image,
+      command: h.command,
+      workdir: '/',
+      env: {},
+      labels: { ...h.labels, [LABEL.managed]: 'true', [LABEL.kind]: 'helper' },
+      mounts: h.mounts,
+      limits: { memoryBytes: 256 * 1024 * 1024, memorySwapBytes: 256 * 1024 * 1024, nanoCpus: 1e9, pids: 64, ulimits: [], logMaxBytes: 1024 * 1024 },
+      security: { user: h.user, capDrop: ['ALL'], capAdd: h.capAdd, noNewPrivileges: true, readonlyRootfs: true, init: true, seccomp: 'default' },
+      network: h.network,
+      tty: false,
+      stdin: false,
+    };
+    const box = await this.createSandbox(spec);
+    try {
+      await box.start();
+      const { exitCode } = await box.wait();
+      return { exitCode, output: await box.logs() };
+    } finally {
+      await box.remove();
+    }
+  }
+}
+
+function splitRef(ref: string): [string, string | undefined] {
+  const at = ref.lastIndexOf(':');
+  if (at > ref.lastIndexOf('/')) return [ref.slice(0, at), ref.slice(at + 1)];
+  return [ref, undefined];
+}
+
+/** Follows a build/import JSON stream; an "error" entry becomes a rejected promise. */
+function followProgress(docker: Docker, stream: Readable, onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failure: string | undefined;
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => (err ? reject(err) : failure ? reject(new Error(failure)) : resolve()),
+      (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
+        // The engine reports build failures inside the stream with HTTP 200, not as a status code.
+        if (event.error) failure = event.errorDetail?.message ?? event.error;
+        const text = (event.stream ?? event.status ?? '').trimEnd();
+        if (text) onLine(text);
+      },
+    );
+  });
+}
+

@@ -1,0 +1,96 @@
+import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { demuxStream } from './demux.js';
+import type { AttachOptions, SandboxHandle, WaitResult } from './engine.js';
+import { engineCall } from './errors.js';
+
+/** One created container, driven step by step (attach, start, wait, remove). */
+export class DockerodeSandbox implements SandboxHandle {
+  constructor(private readonly container: Docker.Container) {}
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  async attach(opts: AttachOptions): Promise<{ detach(): void; ended: Promise<void> }> {
+    const stream = (await engineCall('attach to sandbox', () =>
+      this.container.attach({ stream: true, stdin: Boolean(opts.stdin), stdout: true, stderr: true, hijack: Boolean(opts.stdin) }),
+    )) as unknown as NodeJS.ReadWriteStream & Readable;
+    if (opts.tty) stream.on('data', (chunk: Buffer) => opts.stdout.write(chunk));
+    else demuxStream(stream, opts.stdout, opts.stderr);
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    if (opts.stdin) {
+      const input = opts.stdin;
+      input.on('data', (chunk: Buffer) => stream.write(chunk));
+      // Half-close so the sandboxed command sees EOF on stdin, as it would locally.
+      input.on('end', () => stream.end());
+    }
+    return {
+      detach: () => {
+        opts.stdin?.removeAllListeners('data');
+        opts.stdin?.removeAllListeners('end');
+        (stream as unknown as { destroy(): void }).destroy();
+      },
+      ended,
+    };
+  }
+
+  async start(): Promise<void> {
+    await engineCall('start sandbox', () => this.container.start());
+  }
+
+  async wait(): Promise<WaitResult> {
+    const res = (await engineCall('wait for sandbox', () => this.container.wait())) as { StatusCode: number };
+    const state = await this.inspectState();
+    return { exitCode: res.StatusCode, oomKilled: state.oomKilled };
+  }
+
+  async inspectState(): Promise<WaitResult & { running: boolean }> {
+    const info = await engineCall('inspect sandbox', () => this.container.inspect());
+    return { exitCode: info.State.ExitCode, oomKilled: Boolean(info.State.OOMKilled), running: info.State.Running };
+  }
+
+  async kill(signal: string): Promise<void> {
+    try {
+      await engineCall(`send ${signal} to sandbox`, () => this.container.kill({ signal }));
+    } catch (e) {
+      // 409: not running any more; the signal has nothing left to reach.
+      if ((e as { name?: string }).name !== 'ConflictError') throw e;
+    }
+  }
+
+  async resize(rows: number, cols: number): Promise<void> {
+    await engineCall('resize sandbox TTY', () => this.container.resize({ h: rows, w: cols })).catch(() => {});
+  }
+
+  async logs(): Promise<string> {
+    const buf = (await engineCall('read helper output', () =>
+      this.container.logs({ stdout: true, stderr: true, follow: false }),
+    )) as unknown as Buffer;
+    return stripFrames(buf);
+  }
+
+  async remove(): Promise<void> {
+    try {
+      await engineCall('remove sandbox', () => this.container.remove({ force: true }));
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'NotFoundError' && !/already in progress/.test(String((e as Error).message))) throw e;
+    }
+  }
+}
+
+/** Logs of a non-TTY container come framed; helpers only need the text. */
+function stripFrames(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let rest = buf;
+  while (rest.length >= 8 && rest[1] === 0 && rest[2] === 0 && rest[3] === 0) {
+    const size = rest.readUInt32BE(4);
+    parts.push(rest.subarray(8, 8 + size));
+    rest = rest.subarray(8 + size);
+  }
+  return parts.length ? Buffer.concat(parts).toString('utf8') : buf.toString('utf8');
+}

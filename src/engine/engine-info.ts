@@ -1,0 +1,36 @@
+import type { EngineInfo } from './engine.js';
+
+interface RawInfo {
+  ServerVersion?: string;
+  CgroupVersion?: string;
+  Runtimes?: Record<string, unknown>;
+  DefaultRuntime?: string;
+  MemoryLimit?: boolean;
+  CpuCfsQuota?: boolean;
+  PidsLimit?: boolean;
+  Driver?: string;
+  SecurityOptions?: string[];
+}
+interface RawVersion {
+  Version?: string;
+  ApiVersion?: string;
+  Components?: { Name?: string }[];
+}
+
+/** Reads /info and /version into gobox's EngineInfo; Podman announces itself in Components. */
+export function parseEngineInfo(info: RawInfo, version: RawVersion): EngineInfo {
+  const podman = (version.Components ?? []).some((c) => /podman/i.test(c.Name ?? ''));
+  const security = info.SecurityOptions ?? [];
+  return {
+    kind: podman ? 'podman' : 'docker',
+    version: version.Version ?? info.ServerVersion ?? 'unknown',
+    apiVersion: version.ApiVersion ?? 'unknown',
+    rootless: security.some((s) => s.includes('rootless')),
+    cgroupVersion: info.CgroupVersion === '1' || info.CgroupVersion === '2' ? info.CgroupVersion : 'unknown',
+    runtimes: Object.keys(info.Runtimes ?? {}),
+    defaultRuntime: info.DefaultRuntime ?? 'runc',
+    limits: { memory: info.MemoryLimit !== false, cpu: info.CpuCfsQuota !== false, pids: info.PidsLimit !== false },
+    storageDriver: info.Driver ?? 'unknown',
+    security,
+  };
+}

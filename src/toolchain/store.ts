@@ -1,0 +1,231 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { EXIT, GoboxError, ToolchainError } from '../common/errors.js';
+import { toolchainsDir } from '../common/paths.js';
+import { silentProgress, type Progress } from '../common/progress.js';
+import { copyDereferenced, normalizeModes } from './copy-tree.js';
+import { downloadVerified } from './download.js';
+import { extractGoArchive } from './extract.js';
+import { findHostGo } from './host-go.js';
+import { withLock } from './lock.js';
+import { availableVersions, chooseArchive, defaultMirror, fetchIndex, type AvailableVersion } from './mirror.js';
+import { cleanStaleTemps, makeTempDir, removeTree, tempName } from './temp.js';
+import { readVersionFile, verifyGoroot } from './verify.js';
+import { compareGoVersions, normalizeGoVersion, parseGoVersion, toolchainName } from './version.js';
+
+export interface InstalledToolchain {
+  /** "1.22.5" */
+  version: string;
+  /** "go1.22.5", also the dir name in the store */
+  name: string;
+  /** The GOROOT */
+  path: string;
+}
+
+export interface InstallOptions {
+  /** Mirror base URL; defaults to GOBOX_GO_MIRROR, else the official site. */
+  mirror?: string | undefined;
+  progress?: Progress | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface RemoveOptions {
+  /** Asked before removing; true refuses (a running sandbox has this GOROOT mounted). */
+  inUse?: ((version: string) => Promise<boolean>) | undefined;
+}
+
+/**
+ * The host's Go toolchains: <root>/go1.X.Y/ is a complete GOROOT, one copy per version, shared
+ * read-only by every user. Nothing appears under a go1* name until it is complete and verified:
+ * every install builds in a ".tmp-*" dir in the same root and is renamed into place.
+ */
+export class ToolchainStore {
+  constructor(readonly root: string = toolchainsDir()) {}
+
+  /** Installed toolchains, newest first by Go's ordering. */
+  async list(): Promise<InstalledToolchain[]> {
+    await cleanStaleTemps(this.root);
+    let entries: string[];
+    try {
+      entries = await fs.readdir(this.root);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw storeError(e, `cannot read the toolchain store ${this.root}`);
+    }
+    const found = await Promise.all(
+      entries.map(async (name) => {
+        const version = name.startsWith('go') ? parseGoVersion(name) : undefined;
+        if (!version || name !== toolchainName(version)) return undefined;
+        const st = await fs.stat(path.join(this.root, name)).catch(() => undefined);
+        return st?.isDirectory() ? this.entry(version.text) : undefined;
+      }),
+    );
+    return found.filter((t): t is InstalledToolchain => t !== undefined).sort((a, b) => compareGoVersions(b.version, a.version));
+  }
+
+  /** The GOROOT a version has (or would have) in the store. */
+  path(version: string): string {
+    return path.join(this.root, toolchainName(version));
+  }
+
+  async get(version: string): Promise<InstalledToolchain | undefined> {
+    const v = normalizeGoVersion(version);
+    const st = await fs.stat(this.path(v)).catch(() => undefined);
+    return st?.isDirectory() ? this.entry(v) : undefined;
+  }
+
+  /** The GOROOT of the `go` on PATH, to seed an empty store on first use. */
+  findHostGo(): Promise<string | undefined> {
+    return findHostGo();
+  }
+
+  /**
+   * Copies an existing GOROOT (following symlinks) into the store. Returns the existing copy
+   * when the version is already there.
+   */
+  async importDir(dir: string, progress: Progress = silentProgress): Promise<InstalledToolchain> {
+    const src = path.resolve(dir);
+    const st = await fs.stat(src).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      throw new ToolchainError(`${src} is not a directory`, { hint: 'give the GOROOT of a Go install, e.g. $(go env GOROOT)' });
+    }
+    const version = await readVersionFile(src);
+    return this.place(version, 'import', progress, undefined, async (goroot) => {
+      progress.start(`Importing go${version} from ${src}`);
+      await copyDereferenced(src, goroot, (n) => {
+        if (n % 500 === 0) progress.update(`Importing go${version} from ${src} (${n} files)`);
+      });
+    });
+  }
+
+  /** Downloads, verifies and unpacks a release from a mirror: "1.22.5", "go1.22.5", "1.22" or "latest". */
+  async install(version: string, opts: InstallOptions = {}): Promise<InstalledToolchain> {
+    const mirror = opts.mirror ?? defaultMirror();
+    const progress = opts.progress ?? silentProgress;
+    const { signal } = opts;
+    const choice = await cancellable(`install of ${version}`, signal, async () =>
+      chooseArchive(await fetchIndex(mirror, signal), version, mirror),
+    );
+    const { file } = choice;
+    return this.place(choice.version, 'install', progress, signal, async (goroot, work) => {
+      const archive = path.join(work, file.filename);
+      progress.start(`Downloading ${file.filename}`);
+      await downloadVerified(choice.url, archive, { mirror, filename: file.filename, sha256: file.sha256, size: file.size, progress, signal });
+      progress.update(`Unpacking ${file.filename}`);
+      await fs.mkdir(goroot, { mode: 0o755 });
+      await extractGoArchive(archive, goroot, signal);
+      await fs.rm(archive, { force: true });
+      const inside = await readVersionFile(goroot);
+      if (compareGoVersions(inside, choice.version) !== 0) {
+        throw new ToolchainError(`${file.filename} holds go${inside}, not go${choice.version}`, { hint: 'the mirror serves a mislabelled archive; use another mirror (GOBOX_GO_MIRROR)' });
+      }
+    });
+  }
+
+  /** Versions the mirror offers for this OS and CPU, newest first. */
+  async available(mirror: string = defaultMirror(), signal?: AbortSignal): Promise<AvailableVersion[]> {
+    return availableVersions(await fetchIndex(mirror, signal));
+  }
+
+  /**
+   * Removes a version. The tree is first renamed to a temp name, so a half-deleted GOROOT never
+   * shows as installed. The inUse check and the rename are not atomic: a sandbox starting in
+   * between keeps its bind mount of the old inode tree, so it still runs to completion.
+   */
+  async remove(version: string, opts: RemoveOptions = {}): Promise<void> {
+    const v = normalizeGoVersion(version);
+    const name = toolchainName(v);
+    await cleanStaleTemps(this.root);
+    if (!(await this.get(v))) throw new ToolchainError(`${name} is not installed`, { hint: 'gobox toolchain list' });
+    if (await opts.inUse?.(v)) {
+      throw new ToolchainError(`${name} is in use by a running sandbox`, { hint: 'stop the sandboxes that use it, then remove it again' });
+    }
+    await withLock(this.root, name, async () => {
+      const aside = path.join(this.root, tempName('remove', name));
+      try {
+        await fs.rename(this.path(v), aside);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile
+        throw storeError(e, `cannot remove ${name}`);
+      }
+      await removeTree(aside);
+    }).catch((e: unknown) => {
+      throw e instanceof GoboxError ? e : storeError(e, `cannot remove ${name}`);
+    });
+  }
+
+  private entry(version: string): InstalledToolchain {
+    return { version, name: toolchainName(version), path: this.path(version) };
+  }
+
+  /**
+   * The one way into the store: build the GOROOT in a temp dir, verify it runs, make it
+   * read-only for group and other, rename it into place. Under a per-version lock so a
+   * concurrent install waits instead of downloading again; if two still race (a broken
+   * stale lock), rename() lets exactly one win and the loser's copy is deleted.
+   */
+  private async place(
+    version: string,
+    purpose: string,
+    progress: Progress,
+    signal: AbortSignal | undefined,
+    build: (goroot: string, work: string) => Promise<void>,
+  ): Promise<InstalledToolchain> {
+    const name = toolchainName(version);
+    const final = this.path(version);
+    const already = (): InstalledToolchain => {
+      progress.notice(`${name} is already installed in ${final}`);
+      return this.entry(version);
+    };
+    await cleanStaleTemps(this.root);
+    if (await this.get(version)) return already();
+    return cancellable(`${purpose} of ${name}`, signal, () =>
+      withLock(this.root, name, async () => {
+        if (await this.get(version)) return already();
+        const work = await makeTempDir(this.root, purpose, name);
+        try {
+          const goroot = path.join(work, 'goroot');
+          await build(goroot, work);
+          progress.update(`Verifying ${name}`);
+          await verifyGoroot(goroot, version);
+          await normalizeModes(goroot);
+          try {
+            await fs.rename(goroot, final);
+          } catch (e) {
+            const code = (e as NodeJS.ErrnoException).code;
+            if (code === 'ENOTEMPTY' || code === 'EEXIST') return already();
+            throw e;
+          }
+          progress.succeed(`Installed ${name} in ${final}`);
+          return this.entry(version);
+        } catch (e) {
+          progress.fail(e instanceof Error ? e.message : String(e));
+          throw e instanceof GoboxError || signal?.aborted ? e : storeError(e, `cannot ${purpose} ${name}`);
+        } finally {
+          await removeTree(work).catch(() => {});
+        }
+      }, { signal, onWait: (pid) => progress.update(`Waiting for another install of ${name} (pid ${pid})`) }),
+    );
+  }
+}
+
+/** Turns an abort into a ToolchainError with the interrupted exit code; other errors pass through. */
+async function cancellable<T>(what: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (signal?.aborted && !(e instanceof GoboxError)) {
+      throw new ToolchainError(`${what} was cancelled`, { hint: 'nothing was installed; run it again to finish', exitCode: EXIT.interrupted, cause: e });
+    }
+    throw e;
+  }
+}
+
+/** An fs failure in the store, most often EACCES on a root-owned /var/lib/gobox. */
+function storeError(e: unknown, what: string): ToolchainError {
+  const err = e as NodeJS.ErrnoException;
+  const hint = err.code === 'EACCES' || err.code === 'EPERM'
+    ? 'the shared store is writable only by root and the gobox daemon; run as root, or set GOBOX_STATE_DIR to a store of your own'
+    : 'check the disk and the permissions of the toolchain store';
+  return new ToolchainError(`${what}: ${err.code ?? err.message}${err.path ? ` (${err.path})` : ''}`, { hint, cause: e });
+}
