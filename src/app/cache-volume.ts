@@ -23,7 +23,7 @@ export async function ensureCacheVolume(engine: Engine, user: { uid: number; gid
   await engine.createVolume(name, { [LABEL.managed]: 'true', [LABEL.kind]: 'cache', [LABEL.owner]: String(user.uid) });
   const res = await engine.runHelper({
     image,
-    command: ['sh', '-c', `mkdir -p /v/build /v/mod && chown -R ${user.uid}:${user.gid} /v && chmod 0700 /v`],
+    command: ['sh', '-c', `mkdir -p /v/build /v/mod && chmod 0700 /v && chown -R ${user.uid}:${user.gid} /v`],
     user: '0:0',
     capAdd: ['CHOWN'],
     mounts: [{ kind: 'volume', name, target: '/v', readonly: false }],

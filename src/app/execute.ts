@@ -74,7 +74,7 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     await log.time('start container', () => box.start());
     o.onStart?.(controlFor(box, stop));
     const result = await waiting;
-    await Promise.race([attached.ended, new Promise((r) => setTimeout(r, DRAIN_MS))]);
+    await settleWithin(attached.ended, DRAIN_MS);
     attached.detach();
     return outcome(result.exitCode, result.oomKilled, ended, o, performance.now() - started, box.id);
   } finally {
@@ -82,6 +82,13 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     clearTimeout(killTimer);
     await log.time('remove container', () => removeQuietly(box));
   }
+}
+
+/** Waits for p, but no longer than ms; the timer must not keep the process alive afterwards. */
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 function controlFor(box: SandboxHandle, stop: (reason: EndReason, signal: string) => void): RunControl {

@@ -38,7 +38,14 @@ export async function readVersionFile(goroot: string): Promise<string> {
 export async function verifyGoroot(goroot: string, version: string): Promise<void> {
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'gobox-verify-'));
   try {
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, GOTOOLCHAIN: 'local', GOENV: 'off', LANG: 'C' };
+    // Go ≥ 1.23 may fork a telemetry child that keeps writing under $HOME/.config/go/telemetry
+    // after `go version` exits (racing our cleanup); the mode file is how `go telemetry off` stops it.
+    const config = path.join(home, '.config');
+    await fs.mkdir(path.join(config, 'go', 'telemetry'), { recursive: true });
+    await fs.writeFile(path.join(config, 'go', 'telemetry', 'mode'), 'off');
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: config, GOTOOLCHAIN: 'local', GOENV: 'off', LANG: 'C',
+    };
     let out: string;
     try {
       ({ stdout: out } = await run(path.join(goroot, 'bin', 'go'), ['version'], { env, timeout: 60_000, cwd: home }));
@@ -53,6 +60,7 @@ export async function verifyGoroot(goroot: string, version: string): Promise<voi
       throw new ToolchainError(`bin/go reports '${out.trim()}', not go${version}`, { hint: 'its VERSION file and binary disagree; use an unmodified Go release' });
     }
   } finally {
-    await fs.rm(home, { recursive: true, force: true });
+    // Best effort: a leftover empty HOME in /tmp must not fail an install that verified fine.
+    await fs.rm(home, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
   }
 }

@@ -6,6 +6,7 @@ import { imageModule } from './image.js';
 import { profileModule } from './profile.js';
 import { runModule } from './run.js';
 import { shellModule } from './shell.js';
+import { toolchainModule } from './toolchain.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule];
+export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, toolchainModule];

@@ -1,0 +1,70 @@
+import type { Argv, CommandModule } from 'yargs';
+import { toolchainInUse } from '../../app/toolchain-admin.js';
+import { defaultMirror, ToolchainStore } from '../../toolchain/index.js';
+import { defineCommand, type GlobalArgs } from '../options.js';
+import { printJson, printLine, printTable } from '../output.js';
+import { createProgress } from '../progress.js';
+
+interface ToolchainArgs extends GlobalArgs {
+  dir?: string;
+  version?: string;
+  available?: boolean;
+  mirror?: string;
+}
+
+export const toolchainModule: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'toolchain <action>',
+  describe: 'The shared store of Go toolchains (one read-only copy per version)',
+  builder: (y: Argv<GlobalArgs>) =>
+    y
+      .command(defineCommand({
+        command: 'list',
+        describe: 'Installed toolchains (or, with --available, what the mirror offers)',
+        builder: (b) =>
+          b.option('available', { type: 'boolean', default: false, describe: 'List versions the Go mirror offers' })
+            .option('mirror', { type: 'string', describe: 'Mirror base URL (default: GOBOX_GO_MIRROR or the official site)' }),
+        handler: async (args: ToolchainArgs) => {
+          const store = new ToolchainStore();
+          if (args.available) {
+            const list = await store.available(args.mirror ?? defaultMirror());
+            if (args.json) return printJson(list);
+            return printTable(list.map((v) => ({ version: `go${v.version}`, stable: v.stable ? 'yes' : 'no' })), ['version', 'stable']);
+          }
+          const list = await store.list();
+          if (args.json) return printJson(list);
+          if (list.length === 0) return printLine(`no toolchains in ${store.root} (gobox toolchain import DIR, or gobox toolchain install VERSION)`);
+          printTable(list.map((t) => ({ version: t.name, path: t.path })), ['version', 'path']);
+        },
+      }))
+      .command(defineCommand({
+        command: 'import <dir>',
+        describe: 'Copy an existing GOROOT (e.g. /usr/lib/go-1.19) into the store, symlinks dereferenced',
+        handler: async (args: ToolchainArgs) => {
+          const t = await new ToolchainStore().importDir(String(args.dir), createProgress());
+          if (args.json) return printJson(t);
+          printLine(`${t.name} at ${t.path}`);
+        },
+      }))
+      .command(defineCommand({
+        command: 'install <version>',
+        describe: 'Download (sha256-verified) and install a Go release: 1.22.5, go1.22.5, or 1.22 for the newest 1.22.x',
+        builder: (b) => b.option('mirror', { type: 'string', describe: 'Mirror base URL (default: GOBOX_GO_MIRROR or the official site)' }),
+        handler: async (args: ToolchainArgs) => {
+          const t = await new ToolchainStore().install(String(args.version), { mirror: args.mirror, progress: createProgress() });
+          if (args.json) return printJson(t);
+          printLine(`${t.name} at ${t.path}`);
+        },
+      }))
+      .command(defineCommand({
+        command: 'remove <version>',
+        describe: 'Remove a toolchain (refused while a sandbox uses it)',
+        handler: async (args: ToolchainArgs) => {
+          const store = new ToolchainStore();
+          await store.remove(String(args.version), { inUse: toolchainInUse });
+          if (args.json) return printJson({ removed: String(args.version) });
+          printLine(`removed go${String(args.version).replace(/^go/, '')}`);
+        },
+      }))
+      .demandCommand(1, 'name an action: list, import DIR, install VERSION or remove VERSION') as unknown as Argv<GlobalArgs>,
+  handler: () => {},
+};
