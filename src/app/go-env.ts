@@ -20,11 +20,14 @@ export function mergeGoEnv(opts: {
   for (const [k, v] of Object.entries(opts.profile.env)) if (v !== undefined) out[k] = { value: v, source: `profile ${opts.profileFile}` };
   for (const [k, v] of Object.entries(opts.host.env)) if (v !== undefined) out[k] = { value: v, source: `host config ${opts.hostFile ?? ''}`.trim() };
   for (const [lower, upper] of Object.entries(LOWERCASE_ALIASES)) {
+    if (opts.profile.jail && upper in opts.profile.env) continue;
     const v = opts.callerEnv[lower];
     if (v !== undefined && opts.callerEnv[upper] === undefined) out[upper] = { value: v, source: `caller env ${lower}` };
   }
   for (const k of GO_ENV_KEYS) {
     const v = opts.callerEnv[k];
+    // A jail's own settings (offline proxy, trimpath, CGO off) are its point: the caller cannot undo them.
+    if (opts.profile.jail && k in opts.profile.env) continue;
     if (v !== undefined) out[k] = { value: v, source: 'caller env' };
   }
   return out;

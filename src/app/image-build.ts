@@ -47,8 +47,9 @@ export async function buildImageOffline(engine: Engine, ref: string, progress: P
     );
     await run('sh', [path.join(imagesDir(), 'finalize.sh'), rootfs], () => {});
     progress.update(`Importing ${ref} into the engine`);
+    // umask 0: modes such as /tmp's 1777 must reach the image as they are on disk.
     // /dev, /proc and /sys are provided by the engine at run time; their nodes are not image content.
-    const packed = packDirectory(rootfs, { ignore: (name) => /^(dev|proc|sys)\/./.test(path.relative(rootfs, name)) });
+    const packed = packDirectory(rootfs, { umask: 0, ignore: (name) => /^(dev|proc|sys)\/./.test(path.relative(rootfs, name)) });
     await engine.importImage(packed, ref, [`LABEL ${LABEL.recipe}=${await recipeHash()}`, 'ENV LANG=C.UTF-8', 'CMD ["/bin/sh"]']);
     progress.succeed(`Built sandbox image ${ref}`);
   } catch (e) {

@@ -15,7 +15,10 @@ export const NOBODY = { uid: 65534, gid: 65534 };
  * sudo user, else the project's owner, else nobody, so files stay owned by a real user.
  */
 export function chooseSandboxUser(caller: { uid: number; gid: number }, projectRoot: string, env: NodeJS.ProcessEnv): SandboxUser {
-  if (caller.uid !== 0) return { uid: caller.uid, gid: caller.gid };
+  if (caller.uid !== 0) {
+    if (caller.gid === 0) return { uid: caller.uid, gid: NOBODY.gid, note: `your primary group is root; running with group nobody (${NOBODY.gid})` };
+    return { uid: caller.uid, gid: caller.gid };
+  }
   const sudoUid = Number(env.SUDO_UID);
   const sudoGid = Number(env.SUDO_GID);
   if (Number.isInteger(sudoUid) && sudoUid > 0 && Number.isInteger(sudoGid) && sudoGid > 0) {
@@ -23,6 +26,6 @@ export function chooseSandboxUser(caller: { uid: number; gid: number }, projectR
   }
   const st = statSync(projectRoot);
   if (st.uid !== 0 && st.gid !== 0) return { uid: st.uid, gid: st.gid, note: `running as the project's owner ${st.uid}:${st.gid}, never as root` };
-  if (st.uid !== 0) return { uid: st.uid, gid: st.uid, note: `running as the project's owner ${st.uid}, never as root` };
+  if (st.uid !== 0) return { uid: st.uid, gid: NOBODY.gid, note: `running as the project's owner ${st.uid} with group nobody, never as root` };
   return { ...NOBODY, note: 'the project belongs to root; running as nobody (65534), never as root; the project is read-only to it' };
 }

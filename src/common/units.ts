@@ -49,9 +49,11 @@ export function parseDuration(text: string | number): number | undefined {
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   const s = ms / 1000;
-  if (s < 60) return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  const rest = Math.round(s % 60);
+  if (s < 59.95) return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
+  // Round once, then split, so 119.5 s reads "2m" and never "1m60s".
+  const total = Math.round(s);
+  const m = Math.floor(total / 60);
+  const rest = total % 60;
   if (m < 60) return rest ? `${m}m${rest}s` : `${m}m`;
   const h = Math.floor(m / 60);
   return m % 60 ? `${h}h${m % 60}m` : `${h}h`;

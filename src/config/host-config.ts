@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigError } from '../common/errors.js';
 import { systemConfigDir } from '../common/paths.js';
 import { loadYamlFile } from './load-yaml.js';
 import { hostConfigSchema, type HostConfig } from './schema.js';
@@ -13,7 +14,12 @@ export async function loadHostConfig(env: NodeJS.ProcessEnv = process.env): Prom
   const file = hostConfigFile(env);
   try {
     await access(file);
-  } catch {
+  } catch (e) {
+    // Only a missing default file means "no policy"; a named file that is missing, or an
+    // unreadable policy, must not silently fall back to the defaults.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || env.GOBOX_CONFIG) {
+      throw new ConfigError(`${file}: cannot read host config: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    }
     return { config: hostConfigSchema.parse({}) };
   }
   return { file, config: await loadYamlFile(file, hostConfigSchema) };

@@ -21,7 +21,8 @@ export function parseYamlText<S extends z.ZodType>(file: string, text: string, s
     raw = parseYaml(text) ?? {};
   } catch (e) {
     const where = e instanceof YAMLParseError && e.linePos ? `:${e.linePos[0].line}` : '';
-    throw new ConfigError(`${file}${where}: not valid YAML: ${errorMessage(e).split('\n')[0]}`);
+    const first = (errorMessage(e).split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`${file}${where}: not valid YAML: ${first}`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw configError(file, parsed.error.issues);

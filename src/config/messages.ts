@@ -6,8 +6,7 @@ export function describeIssues(file: string, issues: readonly z.core.$ZodIssue[]
   return issues
     .map((issue) => {
       const where = issue.path.length ? issue.path.join('.') : '(top level)';
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      return `${file}: ${where}: ${issue.message}${keys}`;
+      return `${file}: ${where}: ${issue.message}`;
     })
     .join('; ');
 }

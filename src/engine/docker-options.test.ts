@@ -30,7 +30,7 @@ describe('dockerCreateOptions', () => {
     expect(hc.CapDrop).toEqual(['ALL']);
     expect(hc.CapAdd).toEqual([]);
     expect(hc.SecurityOpt).toContain('no-new-privileges');
-    expect(hc.SecurityOpt!.some((o) => /seccomp[=:]unconfined/.test(o))).toBe(false);
+    expect(hc.SecurityOpt!.some((o: string) => /seccomp[=:]unconfined/.test(o))).toBe(false);
     expect(hc.ReadonlyRootfs).toBe(true);
     expect(hc.Init).toBe(true);
     expect(hc.Privileged).toBe(false);

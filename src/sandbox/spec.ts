@@ -1,6 +1,6 @@
 import { createLabels } from '../common/labels.js';
 import { parseDuration, parseSize } from '../common/units.js';
-import type { Profile } from '../config/schema.js';
+import { GO_ENV_KEYS, type Profile } from '../config/schema.js';
 import { fixedEnv, plainEnv, SANDBOX_PATHS, type EnvWithSources } from './env.js';
 import type { SandboxMount, SandboxSpec, Ulimit } from './types.js';
 
@@ -68,7 +68,9 @@ function ulimits(p: Profile): Ulimit[] {
 /** The whole environment with the source of every value; later layers never override gobox's own. */
 export function sandboxEnv(i: Pick<SandboxInputs, 'goEnv' | 'caBundle' | 'tty' | 'term' | 'profile'>): EnvWithSources {
   const fixed = fixedEnv({ caBundle: Boolean(i.caBundle), tty: i.tty, term: i.term });
-  return { ...i.goEnv, ...fixed };
+  // Only allowlisted Go settings pass, whatever the caller built: never GOROOT, LD_PRELOAD, ...
+  const allowed = Object.fromEntries(Object.entries(i.goEnv).filter(([k]) => (GO_ENV_KEYS as readonly string[]).includes(k)));
+  return { ...allowed, ...fixed };
 }
 
 /**

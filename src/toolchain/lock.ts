@@ -71,3 +71,16 @@ async function breakStaleLock(lockPath: string, aside: string, staleContent: str
   }
   await fs.unlink(aside).catch(() => {});
 }
+
+/** Removes locks whose holder died (a killed install); errors are ignored like cleanStaleTemps. */
+export async function clearStaleLocks(root: string): Promise<void> {
+  const entries = await fs.readdir(root).catch(() => [] as string[]);
+  await Promise.all(
+    entries.filter((e) => e.startsWith('.lock-')).map(async (entry) => {
+      const lockPath = path.join(root, entry);
+      const holder = await fs.readFile(lockPath, 'utf8').catch(() => undefined);
+      if (holder === undefined || isOwnerAlive(holder.split(' ')[0] ?? '')) return;
+      await breakStaleLock(lockPath, path.join(root, tempName('stale-lock', entry.slice(6))), holder).catch(() => {});
+    }),
+  );
+}

@@ -76,7 +76,16 @@ export async function fetchFromMirror(url: string, mirror: string, signal?: Abor
 /** The errno-like reason under undici's generic "fetch failed". */
 export function networkReason(e: unknown): string {
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
+  const code = cause?.code ?? (e as { code?: string })?.code;
+  // undici's own codes mean nothing to a user; errno codes (ECONNREFUSED) do.
+  const undici: Record<string, string> = {
+    UND_ERR_SOCKET: 'connection closed by the mirror',
+    UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+    UND_ERR_HEADERS_TIMEOUT: 'timeout waiting for the mirror',
+    UND_ERR_BODY_TIMEOUT: 'timeout waiting for the mirror',
+  };
+  if (code) return undici[code] ?? code;
+  return cause?.message ?? (e instanceof Error ? e.message : String(e));
 }
 
 export async function fetchIndex(mirror: string, signal?: AbortSignal): Promise<MirrorRelease[]> {

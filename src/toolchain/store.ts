@@ -7,7 +7,7 @@ import { copyDereferenced, normalizeModes } from './copy-tree.js';
 import { downloadVerified } from './download.js';
 import { extractGoArchive } from './extract.js';
 import { findHostGo } from './host-go.js';
-import { withLock } from './lock.js';
+import { clearStaleLocks, withLock } from './lock.js';
 import { availableVersions, chooseArchive, defaultMirror, fetchIndex, type AvailableVersion } from './mirror.js';
 import { cleanStaleTemps, makeTempDir, removeTree, tempName } from './temp.js';
 import { readVersionFile, verifyGoroot } from './verify.js';
@@ -44,7 +44,7 @@ export class ToolchainStore {
 
   /** Installed toolchains, newest first by Go's ordering. */
   async list(): Promise<InstalledToolchain[]> {
-    await cleanStaleTemps(this.root);
+    await this.tidy();
     let entries: string[];
     try {
       entries = await fs.readdir(this.root);
@@ -135,7 +135,7 @@ export class ToolchainStore {
   async remove(version: string, opts: RemoveOptions = {}): Promise<void> {
     const v = normalizeGoVersion(version);
     const name = toolchainName(v);
-    await cleanStaleTemps(this.root);
+    await this.tidy();
     if (!(await this.get(v))) throw new ToolchainError(`${name} is not installed`, { hint: 'gobox toolchain list' });
     if (await opts.inUse?.(v)) {
       throw new ToolchainError(`${name} is in use by a running sandbox`, { hint: 'stop the sandboxes that use it, then remove it again' });
@@ -152,6 +152,12 @@ export class ToolchainStore {
     }).catch((e: unknown) => {
       throw e instanceof GoboxError ? e : storeError(e, `cannot remove ${name}`);
     });
+  }
+
+  /** What a killed install or remove left behind (owner pid gone): temp dirs, then locks. */
+  private async tidy(): Promise<void> {
+    await cleanStaleTemps(this.root);
+    await clearStaleLocks(this.root);
   }
 
   private entry(version: string): InstalledToolchain {
@@ -173,15 +179,24 @@ export class ToolchainStore {
   ): Promise<InstalledToolchain> {
     const name = toolchainName(version);
     const final = this.path(version);
+    // A notice when nothing was under way; else it ends the open step (waiting, or our own copy).
+    let stepOpen = false;
     const already = (): InstalledToolchain => {
-      progress.notice(`${name} is already installed in ${final}`);
+      const msg = `${name} is already installed in ${final}`;
+      if (stepOpen) progress.succeed(msg);
+      else progress.notice(msg);
       return this.entry(version);
     };
-    await cleanStaleTemps(this.root);
+    await this.tidy();
     if (await this.get(version)) return already();
+    const onWait = (pid: string): void => {
+      stepOpen = true;
+      progress.start(`Waiting for another install of ${name} (pid ${pid})`);
+    };
     return cancellable(`${purpose} of ${name}`, signal, () =>
       withLock(this.root, name, async () => {
         if (await this.get(version)) return already();
+        stepOpen = true;
         const work = await makeTempDir(this.root, purpose, name);
         try {
           const goroot = path.join(work, 'goroot');
@@ -204,7 +219,10 @@ export class ToolchainStore {
         } finally {
           await removeTree(work).catch(() => {});
         }
-      }, { signal, onWait: (pid) => progress.update(`Waiting for another install of ${name} (pid ${pid})`) }),
+      }, { signal, onWait }).catch((e: unknown) => {
+        // The lock itself failed (e.g. EACCES creating it in a root-owned store).
+        throw e instanceof GoboxError || signal?.aborted ? e : storeError(e, `cannot ${purpose} ${name}`);
+      }),
     );
   }
 }

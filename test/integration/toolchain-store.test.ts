@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, mkdirSync, promises as fs, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
@@ -61,7 +61,11 @@ async function auditTree(root: string): Promise<{ files: number; symlinks: strin
 }
 
 function goVersion(goroot: string): string {
-  const env = { PATH: '/usr/bin:/bin', HOME: tmp, GOTOOLCHAIN: 'local' };
+  // Telemetry off (see verify.ts), so no child process writes into tmp while afterAll removes it.
+  const config = path.join(tmp, 'config');
+  mkdirSync(path.join(config, 'go', 'telemetry'), { recursive: true });
+  writeFileSync(path.join(config, 'go', 'telemetry', 'mode'), 'off');
+  const env = { PATH: '/usr/bin:/bin', HOME: tmp, XDG_CONFIG_HOME: config, GOTOOLCHAIN: 'local' };
   return execFileSync(path.join(goroot, 'bin', 'go'), ['version'], { env, encoding: 'utf8' }).trim();
 }
 
@@ -108,9 +112,9 @@ describe('ToolchainStore import', () => {
     expect(a).toEqual(b);
     // One copied, the other waited for the lock and found it done.
     const events = [...pa.events, ...pb.events];
-    expect(events.filter((e) => e.startsWith('succeed'))).toHaveLength(1);
-    expect(events.filter((e) => e.startsWith('notice') && e.includes('already installed'))).toHaveLength(1);
-    expect(events.some((e) => e.startsWith('update Waiting for another install'))).toBe(true);
+    expect(events.filter((e) => e.startsWith('succeed Installed'))).toHaveLength(1);
+    expect(events.filter((e) => e === `succeed ${a.name} is already installed in ${a.path}`)).toHaveLength(1);
+    expect(events.some((e) => e.startsWith(`start Waiting for another install of ${a.name} (pid ${process.pid})`))).toBe(true);
     expect((await store.list()).length).toBe(1);
     expect(await leftovers(store)).toEqual([]);
   }, SLOW);
@@ -126,7 +130,7 @@ describe('ToolchainStore import', () => {
     const live = `.tmp-${process.pid}-install-go1.1-0000`;
     await fs.mkdir(path.join(store.root, live));
     expect(await store.list()).toEqual([]);
-    expect(await leftovers(store)).toEqual([`.lock-${version}`, live]);
+    expect(await leftovers(store)).toEqual([live]);
     const t = await store.importDir(HOST_GO);
     expect(t.name).toBe(version);
     expect(await leftovers(store)).toEqual([live]);
@@ -212,6 +216,25 @@ describe('ToolchainStore install from a mirror', () => {
     expect(await store.install('go1.19.8', { mirror: mirror.url, progress: again })).toEqual(t);
     expect(again.lastBytes).toBeUndefined();
     expect(again.events).toEqual([`notice go1.19.8 is already installed in ${t.path}`]);
+  }, SLOW);
+
+  it('loses a rename race cleanly: the first complete copy wins, ours is deleted', async () => {
+    const store = await freshStore();
+    const final = store.path('1.19.8');
+    // Another process (past a broken lock) finishes first, just before our rename.
+    const progress = {
+      ...recordingProgress(),
+      update: (t: string) => {
+        if (t.startsWith('Verifying')) {
+          mkdirSync(final);
+          writeFileSync(path.join(final, 'VERSION'), 'go1.19.8\n');
+        }
+      },
+    };
+    const t = await store.install('1.19.8', { mirror: mirror.url, progress });
+    expect(t.path).toBe(final);
+    expect(await fs.readdir(final)).toEqual(['VERSION']);
+    expect(await leftovers(store)).toEqual([]);
   }, SLOW);
 
   it('refuses a checksum mismatch and installs nothing', async () => {

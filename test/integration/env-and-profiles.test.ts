@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { gobox, HELLO, makeModule, profileHome } from '../helpers/gobox.js';
+import { shared } from '../helpers/env.js';
+
+describe('gobox env, profile, toolchain list', () => {
+  it('shows the effective sandbox environment and where each value came from', async () => {
+    const dir = makeModule(HELLO);
+    const r = await gobox(['env', '--json'], { cwd: dir, env: { GOPROXY: 'https://proxy.example.test', GOFLAGS: '-mod=mod', GOROOT: '/evil' } });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.env.GOPROXY).toEqual({ value: 'https://proxy.example.test', source: 'caller env' });
+    expect(out.env.GOTOOLCHAIN).toEqual({ value: 'local', source: 'gobox' });
+    expect(out.env.GOROOT).toBeUndefined();
+    expect(out.toolchain.version).toBe(`go${shared.goNew}`);
+    expect(out.toolchain.source).toBe(`${dir}/go.mod go line`);
+    const text = await gobox(['env'], { cwd: dir });
+    expect(text.stdout).toMatch(/^GOTOOLCHAIN="local"  # gobox$/m);
+  });
+
+  it('lists, shows and validates profiles', async () => {
+    const dir = makeModule(HELLO);
+    const list = JSON.parse((await gobox(['profile', 'list', '--json'], { cwd: dir })).stdout) as { name: string }[];
+    expect(list.map((p) => p.name)).toEqual(expect.arrayContaining(['default', 'classroom', 'jail']));
+    const jail = JSON.parse((await gobox(['profile', 'show', 'jail', '--json'], { cwd: dir })).stdout);
+    expect(jail.profile.network).toBe('none');
+    const home = profileHome({ broken: 'limits:\n  memory: lots\n  cpus: two\n' });
+    const bad = await gobox(['profile', 'validate', `${home}/gobox/profiles/broken.yaml`], { cwd: dir });
+    expect(bad.code).toBe(125);
+    expect(bad.stderr.split('\n')[0]).toBe(
+      `gobox: ${home}/gobox/profiles/broken.yaml: limits.memory: expected a size such as "512m" or "2g"; ${home}/gobox/profiles/broken.yaml: limits.cpus: Invalid input: expected number, received string`,
+    );
+  });
+
+  it('lists both imported toolchains', async () => {
+    const dir = makeModule(HELLO);
+    const r = await gobox(['toolchain', 'list', '--json'], { cwd: dir });
+    const names = (JSON.parse(r.stdout) as { name: string }[]).map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining([`go${shared.goNew}`, `go${shared.goOld}`]));
+  });
+});
