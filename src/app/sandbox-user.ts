@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { UsageError } from '../common/errors.js';
 
 export interface SandboxUser {
   uid: number;
@@ -27,5 +28,11 @@ export function chooseSandboxUser(caller: { uid: number; gid: number }, projectR
   const st = statSync(projectRoot);
   if (st.uid !== 0 && st.gid !== 0) return { uid: st.uid, gid: st.gid, note: `running as the project's owner ${st.uid}:${st.gid}, never as root` };
   if (st.uid !== 0) return { uid: st.uid, gid: NOBODY.gid, note: `running as the project's owner ${st.uid} with group nobody, never as root` };
+  // nobody can only use a project that others may read and enter; say so rather than fail inside.
+  if ((st.mode & 0o005) !== 0o005) {
+    throw new UsageError(`project ${projectRoot} belongs to root and is not readable by others, and a sandbox never runs as root`, {
+      hint: 'run gobox as the user who owns the project (or with sudo from that user), or chown the project to a normal user',
+    });
+  }
   return { ...NOBODY, note: 'the project belongs to root; running as nobody (65534), never as root; the project is read-only to it' };
 }

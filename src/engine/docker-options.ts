@@ -3,7 +3,8 @@ import type { SandboxMount, SandboxSpec } from '../sandbox/types.js';
 
 /** Docker's tmpfs option string; uid/gid go to the kernel so HOME belongs to the caller. */
 function tmpfsOptions(m: Extract<SandboxMount, { kind: 'tmpfs' }>): string {
-  const opts = ['rw', 'nosuid', 'nodev', `size=${m.sizeBytes}`, `mode=${m.mode}`];
+  // exec: Docker's tmpfs default is noexec, but go test and go run execute binaries from GOTMPDIR.
+  const opts = ['rw', 'exec', 'nosuid', 'nodev', `size=${m.sizeBytes}`, `mode=${m.mode}`];
   if (m.uid !== undefined) opts.push(`uid=${m.uid}`);
   if (m.gid !== undefined) opts.push(`gid=${m.gid}`);
   return opts.join(',');

@@ -44,7 +44,8 @@ export class DockerodeSandbox implements SandboxHandle {
   }
 
   async wait(): Promise<WaitResult> {
-    const res = (await engineCall('wait for sandbox', () => this.container.wait())) as { StatusCode: number };
+    // next-exit: wait is called before start, and "not-running" would return at once for a created container.
+    const res = (await engineCall('wait for sandbox', () => this.container.wait({ condition: 'next-exit' }))) as { StatusCode: number };
     const state = await this.inspectState();
     return { exitCode: res.StatusCode, oomKilled: state.oomKilled };
   }

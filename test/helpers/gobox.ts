@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shared } from './env.js';
@@ -69,16 +69,19 @@ export function gobox(args: string[], o: GoboxOptions): Promise<GoboxResult> {
   return collect(spawnGobox(args, o), o);
 }
 
-/** A Go module in a fresh temp dir, owned by the given user when one is named. */
-export function makeModule(files: Record<string, string>, owner?: { uid: number; gid: number }): string {
+/**
+ * A Go module in a fresh temp dir. It belongs to the first test user unless another owner is
+ * named: root running gobox on a user's project is the common case, and the sandbox then runs
+ * as that owner.
+ */
+export function makeModule(files: Record<string, string>, owner: { uid: number; gid: number } | 'root' = shared.users[0]!): string {
   const dir = mkdtempSync('/tmp/gobox-it-mod-');
   for (const [name, text] of Object.entries(files)) {
     const file = path.join(dir, name);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, text);
   }
-  if (owner) execFileSync('chown', ['-R', `${owner.uid}:${owner.gid}`, dir]);
-  else chownSync(dir, process.getuid!(), process.getgid!());
+  if (owner !== 'root') execFileSync('chown', ['-R', `${owner.uid}:${owner.gid}`, dir]);
   return dir;
 }
 
