@@ -1,6 +1,9 @@
 import { CacheError } from '../common/errors.js';
 import { LABEL } from '../common/labels.js';
+import type { Progress } from '../common/progress.js';
+import type { Profile } from '../config/schema.js';
 import type { Engine } from '../engine/index.js';
+import type { RunOutcome } from './execute.js';
 
 export function cacheVolumeName(uid: number): string {
   return `gobox-cache-${uid}`;
@@ -10,7 +13,8 @@ export function cacheVolumeName(uid: number): string {
  * The user's cache volume, created on first use and chowned to the user by a short root helper
  * that keeps only CAP_CHOWN (the engine creates volumes owned by root).
  */
-export async function ensureCacheVolume(engine: Engine, user: { uid: number; gid: number }, image: string): Promise<string> {
+export async function ensureCacheVolume(engine: Engine, user: { uid: number; gid: number }, profile: Profile, _progress: Progress): Promise<string> {
+  const image = profile.image;
   const name = cacheVolumeName(user.uid);
   const existing = await engine.getVolume(name);
   if (existing) {
@@ -35,4 +39,9 @@ export async function ensureCacheVolume(engine: Engine, user: { uid: number; gid
     throw new CacheError(`cannot prepare cache volume ${name}: ${res.output.trim() || `helper exited ${res.exitCode}`}`);
   }
   return name;
+}
+
+/** After each run: notices for the user about their cache (quota use, trims). */
+export async function afterRunCache(_engine: Engine, _user: { uid: number; gid: number }, _profile: Profile, _outcome: RunOutcome): Promise<string[]> {
+  return [];
 }

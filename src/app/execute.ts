@@ -19,6 +19,8 @@ export interface RunOutcome {
   reason: EndReason;
   /** One line for the user when gobox ended the command or the engine killed it. */
   message?: string;
+  /** Further lines for the user, e.g. that the cache quota is full. */
+  notices: string[];
   durationMs: number;
   containerId: string;
 }
@@ -114,7 +116,7 @@ async function removeQuietly(box: SandboxHandle): Promise<void> {
 }
 
 function outcome(code: number, oom: boolean, ended: EndReason | undefined, o: ExecuteOptions, ms: number, id: string): RunOutcome {
-  const base = { durationMs: Math.round(ms), containerId: id };
+  const base = { durationMs: Math.round(ms), containerId: id, notices: [] as string[] };
   switch (ended) {
     case 'timeout':
       return { ...base, exitCode: EXIT.timeout, reason: 'timeout', message: `timed out after ${formatDuration(o.timeoutMs)} (profile limit limits.timeout); sandbox stopped` };

@@ -10,6 +10,7 @@ import { sandboxEnv, type SandboxInputs } from '../sandbox/spec.js';
 import { ToolchainStore } from '../toolchain/store.js';
 import { cacheVolumeName } from './cache-volume.js';
 import { mergeGoEnv } from './go-env.js';
+import { prepareCaBundle } from './ca-bundle.js';
 import { resolveProject, type Project } from './project.js';
 import { chooseSandboxUser, type SandboxUser } from './sandbox-user.js';
 import { chooseToolchain, type ChosenToolchain } from './toolchain.js';
@@ -38,9 +39,9 @@ export interface PreparedRun {
   inputs: SandboxInputs;
 }
 
+/** Before the engine is asked (gobox env): the mode's plain network; app/network.ts resolves proxy mode. */
 function networkFor(mode: 'none' | 'open' | 'proxy'): string {
-  // proxy mode joins a gobox-made network; app/run.ts swaps it in once that network exists.
-  return mode === 'open' ? 'bridge' : mode === 'none' ? 'none' : 'gobox-proxy';
+  return mode === 'open' ? 'bridge' : mode === 'none' ? 'none' : 'proxy';
 }
 
 export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
@@ -65,6 +66,7 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     command: o.command,
     goEnv,
     cacheVolume: cacheVolumeName(user.uid),
+    caBundle: await prepareCaBundle(host, o.env),
     network: networkFor(loaded.profile.network),
     tty: o.tty,
     stdin: o.stdin,

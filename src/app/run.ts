@@ -2,10 +2,11 @@ import { logger } from '../common/logger.js';
 import { parseDuration, parseSize } from '../common/units.js';
 import { connectEngine, type Engine } from '../engine/index.js';
 import { buildSandboxSpec } from '../sandbox/spec.js';
-import { ensureCacheVolume } from './cache-volume.js';
+import { afterRunCache, ensureCacheVolume } from './cache-volume.js';
 import { executeSandbox, type RunControl, type RunIO, type RunOutcome } from './execute.js';
 import { sweepLeftovers } from './gc.js';
 import { ensureImage } from './image.js';
+import { resolveNetwork } from './network.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 
 const log = logger('run');
@@ -22,7 +23,8 @@ export async function readyEngine(p: PreparedRun, progress: RunOptions['progress
   const swept = await log.time('sweep leftovers', () => sweepLeftovers(engine, p.user.uid));
   if (swept.removed.length) log.debug(`removed ${swept.removed.length} leftover sandbox(es)`);
   await log.time('check image', () => ensureImage(engine, p.loaded.profile.image, progress));
-  await log.time('check cache volume', () => ensureCacheVolume(engine, p.user, p.loaded.profile.image));
+  p.inputs.cacheVolume = await log.time('check cache volume', () => ensureCacheVolume(engine, p.user, p.loaded.profile, progress));
+  p.inputs.network = await log.time('check network', () => resolveNetwork(engine, p, progress));
   return engine;
 }
 
@@ -32,10 +34,12 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
   const engine = await readyEngine(p, req.progress);
   const spec = buildSandboxSpec(p.inputs);
   const limits = p.loaded.profile.limits;
-  return executeSandbox(engine, spec, req.io, {
+  const outcome = await executeSandbox(engine, spec, req.io, {
     timeoutMs: parseDuration(limits.timeout) ?? 0,
     outputLimit: parseSize(limits.output) ?? 0,
     memoryLimit: spec.limits.memoryBytes,
     ...(req.onStart ? { onStart: req.onStart } : {}),
   });
+  outcome.notices.push(...(await log.time('cache after run', () => afterRunCache(engine, p.user, p.loaded.profile, outcome))));
+  return outcome;
 }

@@ -27,6 +27,7 @@ export async function runInSandbox(args: GlobalArgs, command: string[], forceTty
     });
     terminal.restore();
     if (outcome.message) printNotice(outcome.message);
+    for (const n of outcome.notices) printNotice(n);
     process.exitCode = outcome.exitCode;
   } finally {
     terminal.restore();
