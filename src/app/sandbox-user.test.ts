@@ -1,4 +1,4 @@
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,7 @@ describe('chooseSandboxUser', () => {
   ])('ignores unusable sudo variables %j', (env) => {
     const proj = mkdtempSync(path.join(dir, 'rootproj-'));
     if (isRoot) chownSync(proj, 0, 0);
+    chmodSync(proj, 0o755);
     const u = chooseSandboxUser({ uid: 0, gid: 0 }, proj, env);
     expect(u.uid).not.toBe(0);
     expect(u.gid).not.toBe(0);
@@ -53,9 +54,16 @@ describe('chooseSandboxUser', () => {
     expect(u.gid).not.toBe(0);
   });
 
-  it.runIf(isRoot)('runs root as nobody on a root-owned project', () => {
+  it.runIf(isRoot)('refuses a root-owned project that nobody could read', () => {
     const proj = mkdtempSync(path.join(dir, 'proj-'));
     chownSync(proj, 0, 0);
+    expect(() => chooseSandboxUser({ uid: 0, gid: 0 }, proj, {})).toThrow(/belongs to root and is not readable by others/);
+  });
+
+  it.runIf(isRoot)('runs root as nobody on a root-owned, world-readable project', () => {
+    const proj = mkdtempSync(path.join(dir, 'proj-'));
+    chownSync(proj, 0, 0);
+    chmodSync(proj, 0o755);
     const u = chooseSandboxUser({ uid: 0, gid: 0 }, proj, {});
     expect(u).toMatchObject(NOBODY);
     expect(u).toMatchObject({ uid: 65534, gid: 65534 });
