@@ -10,8 +10,8 @@ import { globalOptions } from './options.js';
 /** The one place that turns an error into a message and an exit code. */
 export function reportError(e: unknown): number {
   const err = e instanceof GoboxError ? e : new InternalError(errorMessage(e), { cause: e });
-  process.stderr.write(`gobox: ${err.message}\n`);
-  if (err.hint) process.stderr.write(`gobox: hint: ${err.hint}\n`);
+  // One line: what went wrong, then how to fix it.
+  process.stderr.write(`gobox: ${err.message}${err.hint ? `; ${err.hint}` : ''}\n`);
   if (err instanceof InternalError || isVerbose()) {
     const stack = err instanceof InternalError && err.cause instanceof Error ? err.cause.stack : err.stack;
     if (stack) process.stderr.write(stack + '\n');
