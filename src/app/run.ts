@@ -6,6 +6,8 @@ import { afterRunCache, ensureCacheVolume } from './cache-volume.js';
 import { executeSandbox, type RunControl, type RunIO, type RunOutcome } from './execute.js';
 import { sweepLeftovers } from './gc.js';
 import { ensureImage } from './image.js';
+import { writeIdentityFiles } from './identity-files.js';
+import { currentIdentity } from '../common/identity.js';
 import { resolveNetwork } from './network.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 
@@ -32,14 +34,20 @@ export async function readyEngine(p: PreparedRun, progress: RunOptions['progress
 export async function runCommand(req: RunRequest): Promise<RunOutcome> {
   const p = await prepareRun(req);
   const engine = await readyEngine(p, req.progress);
-  const spec = buildSandboxSpec(p.inputs);
+  const ids = await writeIdentityFiles(p.user, p.user.uid === process.getuid?.() ? currentIdentity().user : 'gobox');
   const limits = p.loaded.profile.limits;
-  const outcome = await executeSandbox(engine, spec, req.io, {
-    timeoutMs: parseDuration(limits.timeout) ?? 0,
-    outputLimit: parseSize(limits.output) ?? 0,
-    memoryLimit: spec.limits.memoryBytes,
-    ...(req.onStart ? { onStart: req.onStart } : {}),
-  });
+  let outcome: RunOutcome;
+  try {
+    const spec = buildSandboxSpec({ ...p.inputs, identityFiles: ids });
+    outcome = await executeSandbox(engine, spec, req.io, {
+      timeoutMs: parseDuration(limits.timeout) ?? 0,
+      outputLimit: parseSize(limits.output) ?? 0,
+      memoryLimit: spec.limits.memoryBytes,
+      ...(req.onStart ? { onStart: req.onStart } : {}),
+    });
+  } finally {
+    await ids.dispose();
+  }
   outcome.notices.push(...(await log.time('cache after run', () => afterRunCache(engine, p.user, p.loaded.profile, outcome))));
   return outcome;
 }

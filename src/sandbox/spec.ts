@@ -17,6 +17,8 @@ export interface SandboxInputs {
   cacheVolume: string;
   /** Host path of the merged CA bundle, when the host configures one. */
   caBundle?: string;
+  /** Generated passwd/group files naming the sandbox user, mounted read-only over /etc's. */
+  identityFiles?: { passwd: string; group: string };
   /** Host directory for jail outputs, mounted at /out. */
   outDir?: string;
   /** The engine network to join; resolved by app/ from the profile's network mode. */
@@ -51,6 +53,10 @@ function mounts(i: SandboxInputs): SandboxMount[] {
     { kind: 'tmpfs', target: SANDBOX_PATHS.tmp, sizeBytes: bytes(i.profile.limits.tmp, 'limits.tmp'), mode: '1777' },
     { kind: 'tmpfs', target: SANDBOX_PATHS.home, sizeBytes: bytes(i.profile.limits.home, 'limits.home'), mode: '0700', uid, gid },
   ];
+  if (i.identityFiles) {
+    list.push({ kind: 'bind', source: i.identityFiles.passwd, target: '/etc/passwd', readonly: true });
+    list.push({ kind: 'bind', source: i.identityFiles.group, target: '/etc/group', readonly: true });
+  }
   if (i.caBundle) list.push({ kind: 'bind', source: i.caBundle, target: SANDBOX_PATHS.caBundle, readonly: true });
   if (i.outDir) list.push({ kind: 'bind', source: i.outDir, target: SANDBOX_PATHS.out, readonly: false });
   return list;

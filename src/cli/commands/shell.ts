@@ -6,6 +6,7 @@ export const shellModule: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'shell',
   describe: 'Interactive shell in the same sandbox a run gets (TTY when gobox has one)',
   handler: async (args) => {
-    await runInSandbox(args, ['bash', '-l']);
+    // Not a login shell: /etc/profile would reset PATH and drop the toolchain from it.
+    await runInSandbox(args, ['bash']);
   },
 };
