@@ -1,7 +1,6 @@
 import { ImageError, errorMessage } from '../common/errors.js';
 import type { Progress } from '../common/progress.js';
 import type { Engine } from '../engine/index.js';
-import { buildImageOffline, buildImageOnline } from './image-build.js';
 import { isBuildableRef } from './image-recipe.js';
 
 export type BuildMode = 'offline' | 'online' | 'auto';
@@ -14,6 +13,8 @@ export async function buildImage(engine: Engine, ref: string, mode: BuildMode, p
   if (!isBuildableRef(ref)) {
     throw new ImageError(`image ${ref} is not gobox's base image and cannot be built here`, { hint: 'build or load it with your engine, or use a gobox-base:* image' });
   }
+  // Loaded on demand: the build code (tar packing) is not needed on the path of every run.
+  const { buildImageOffline, buildImageOnline } = await import('./image-build.js');
   if (mode === 'offline') return buildImageOffline(engine, ref, progress);
   if (mode === 'online') return buildImageOnline(engine, ref, progress);
   if (process.getuid?.() === 0) {

@@ -1,4 +1,4 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Progress } from '../common/progress.js';
 import { formatDuration, formatSize } from '../common/units.js';
 
@@ -21,8 +21,12 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, quie
       startedAt = Date.now();
       lastDecile = -1;
       if (quiet) return;
-      if (tty) spinner = ora({ text, stream, color: process.env.NO_COLOR ? false : 'cyan' } as Parameters<typeof ora>[0]).start();
-      else line(`${text} ...`);
+      if (!tty) return line(`${text} ...`);
+      // ora is loaded only when a spinner is really shown (a TTY), keeping plain runs' start-up short.
+      void import('ora').then(({ default: ora }) => {
+        if (label !== text || spinner) return;
+        spinner = ora({ text, stream, color: process.env.NO_COLOR ? false : 'cyan' } as Parameters<typeof ora>[0]).start();
+      });
     },
     update(text) {
       if (spinner) spinner.text = `${label}: ${text}`;

@@ -44,7 +44,8 @@ export class Logger {
     try {
       return await fn();
     } finally {
-      this.debug(`${step} took ${(performance.now() - start).toFixed(1)}ms`);
+      // performance.now() counts from process start, so the offset also shows start-up cost.
+      this.debug(`${step} took ${(performance.now() - start).toFixed(1)}ms (done at +${performance.now().toFixed(0)}ms)`);
     }
   }
 

@@ -4,8 +4,6 @@ import { EXIT, GoboxError, ToolchainError } from '../common/errors.js';
 import { toolchainsDir } from '../common/paths.js';
 import { silentProgress, type Progress } from '../common/progress.js';
 import { copyDereferenced, normalizeModes } from './copy-tree.js';
-import { downloadVerified } from './download.js';
-import { extractGoArchive } from './extract.js';
 import { findHostGo } from './host-go.js';
 import { clearStaleLocks, withLock } from './lock.js';
 import { availableVersions, chooseArchive, defaultMirror, fetchIndex, type AvailableVersion } from './mirror.js';
@@ -107,6 +105,8 @@ export class ToolchainStore {
       chooseArchive(await fetchIndex(mirror, signal), version, mirror),
     );
     const { file } = choice;
+    // Loaded on demand: tar and download code is not needed on the path of every run.
+    const [{ downloadVerified }, { extractGoArchive }] = await Promise.all([import('./download.js'), import('./extract.js')]);
     return this.place(choice.version, 'install', progress, signal, async (goroot, work) => {
       const archive = path.join(work, file.filename);
       progress.start(`Downloading ${file.filename}`);

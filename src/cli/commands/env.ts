@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { describeEnv, prepareRun } from '../../app/prepare.js';
 import type { GlobalArgs } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -8,6 +7,7 @@ export const envModule: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'env',
   describe: 'Show the environment a sandbox gets here, and where each value came from',
   handler: async (args) => {
+    const { describeEnv, prepareRun } = await import('../../app/prepare.js');
     const prepared = await prepareRun({
       command: ['go', 'env'],
       cwd: process.cwd(),

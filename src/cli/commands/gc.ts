@@ -1,6 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { sweepLeftovers } from '../../app/gc.js';
-import { connectEngine } from '../../engine/index.js';
 import type { GlobalArgs } from '../options.js';
 import { printJson, printLine } from '../output.js';
 
@@ -8,6 +6,7 @@ export const gcModule: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'gc',
   describe: 'Remove sandboxes left behind by gobox processes that died',
   handler: async (args) => {
+    const [{ sweepLeftovers }, { connectEngine }] = await Promise.all([import('../../app/gc.js'), import('../../engine/index.js')]);
     const engine = await connectEngine();
     // Root sweeps everybody's leftovers; a user sweeps only their own.
     const uid = process.getuid?.() ?? 0;

@@ -1,8 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { buildImage } from '../../app/image.js';
-import { DEFAULT_IMAGE, recipeHash } from '../../app/image-recipe.js';
+import { DEFAULT_IMAGE } from '../../app/image-recipe.js';
 import { LABEL } from '../../common/labels.js';
-import { connectEngine } from '../../engine/index.js';
 import { defineCommand, type GlobalArgs } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -28,6 +26,7 @@ export const imageModule: CommandModule<GlobalArgs, GlobalArgs> = {
             .option('tag', { type: 'string', default: DEFAULT_IMAGE })
             .conflicts('offline', 'online'),
         handler: async (args: ImageArgs) => {
+          const [{ buildImage }, { recipeHash }, { connectEngine }] = await Promise.all([import('../../app/image.js'), import('../../app/image-recipe.js'), import('../../engine/index.js')]);
           const engine = await connectEngine();
           await buildImage(engine, args.tag, args.offline ? 'offline' : args.online ? 'online' : 'auto', createProgress());
           if (args.json) printJson({ image: args.tag, recipe: await recipeHash() });
@@ -38,6 +37,7 @@ export const imageModule: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'Whether the base image exists and matches the recipe',
         builder: (b) => b.option('tag', { type: 'string', default: DEFAULT_IMAGE }),
         handler: async (args: ImageArgs) => {
+          const [{ recipeHash }, { connectEngine }] = await Promise.all([import('../../app/image-recipe.js'), import('../../engine/index.js')]);
           const engine = await connectEngine();
           const labels = await engine.imageLabels(args.tag);
           const want = await recipeHash();

@@ -1,5 +1,4 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { runCommand } from '../../app/run.js';
 import { UsageError } from '../../common/errors.js';
 import type { GlobalArgs } from '../options.js';
 import { printNotice } from '../output.js';
@@ -13,6 +12,7 @@ export async function runInSandbox(args: GlobalArgs, command: string[], forceTty
   const tty = forceTty ?? haveTty();
   const terminal = new TerminalBridge(tty);
   try {
+    const { runCommand } = await import('../../app/run.js');
     const outcome = await runCommand({
       command,
       cwd: process.cwd(),

@@ -1,6 +1,4 @@
 import type { Argv, CommandModule } from 'yargs';
-import { toolchainInUse } from '../../app/toolchain-admin.js';
-import { defaultMirror, ToolchainStore } from '../../toolchain/index.js';
 import { defineCommand, type GlobalArgs } from '../options.js';
 import { printJson, printLine, printTable } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -24,6 +22,7 @@ export const toolchainModule: CommandModule<GlobalArgs, GlobalArgs> = {
           b.option('available', { type: 'boolean', default: false, describe: 'List versions the Go mirror offers' })
             .option('mirror', { type: 'string', describe: 'Mirror base URL (default: GOBOX_GO_MIRROR or the official site)' }),
         handler: async (args: ToolchainArgs) => {
+          const { ToolchainStore, defaultMirror } = await import('../../toolchain/index.js');
           const store = new ToolchainStore();
           if (args.available) {
             const list = await store.available(args.mirror ?? defaultMirror());
@@ -40,6 +39,7 @@ export const toolchainModule: CommandModule<GlobalArgs, GlobalArgs> = {
         command: 'import <dir>',
         describe: 'Copy an existing GOROOT (e.g. /usr/lib/go-1.19) into the store, symlinks dereferenced',
         handler: async (args: ToolchainArgs) => {
+          const { ToolchainStore, defaultMirror } = await import('../../toolchain/index.js');
           const t = await new ToolchainStore().importDir(String(args.dir), createProgress());
           if (args.json) return printJson(t);
           printLine(`${t.name} at ${t.path}`);
@@ -50,6 +50,7 @@ export const toolchainModule: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'Download (sha256-verified) and install a Go release: 1.22.5, go1.22.5, or 1.22 for the newest 1.22.x',
         builder: (b) => b.option('mirror', { type: 'string', describe: 'Mirror base URL (default: GOBOX_GO_MIRROR or the official site)' }),
         handler: async (args: ToolchainArgs) => {
+          const { ToolchainStore, defaultMirror } = await import('../../toolchain/index.js');
           const t = await new ToolchainStore().install(String(args.version), { mirror: args.mirror, progress: createProgress() });
           if (args.json) return printJson(t);
           printLine(`${t.name} at ${t.path}`);
@@ -59,7 +60,9 @@ export const toolchainModule: CommandModule<GlobalArgs, GlobalArgs> = {
         command: 'remove <version>',
         describe: 'Remove a toolchain (refused while a sandbox uses it)',
         handler: async (args: ToolchainArgs) => {
+          const { ToolchainStore, defaultMirror } = await import('../../toolchain/index.js');
           const store = new ToolchainStore();
+          const { toolchainInUse } = await import('../../app/toolchain-admin.js');
           await store.remove(String(args.version), { inUse: toolchainInUse });
           if (args.json) return printJson({ removed: String(args.version) });
           printLine(`removed go${String(args.version).replace(/^go/, '')}`);
