@@ -14,7 +14,7 @@ interface RawInfo {
 interface RawVersion {
   Version?: string;
   ApiVersion?: string;
-  Components?: { Name?: string }[];
+  Components?: { Name?: string; Version?: string; Details?: { GitCommit?: string } }[];
 }
 
 /** Reads /info and /version into gobox's EngineInfo; Podman announces itself in Components. */
@@ -32,5 +32,15 @@ export function parseEngineInfo(info: RawInfo, version: RawVersion): EngineInfo 
     limits: { memory: info.MemoryLimit !== false, cpu: info.CpuCfsQuota !== false, pids: info.PidsLimit !== false },
     storageDriver: info.Driver ?? 'unknown',
     security,
+    ...runcOf(version),
   };
+}
+
+/** Docker lists runc among its components ("1.1.5"); Debian's build may append "+ds1". */
+function runcOf(version: RawVersion): { runcVersion?: string } {
+  const runc = (version.Components ?? []).find((c) => /^runc$/i.test(c.Name ?? ''));
+  if (!runc?.Version) return {};
+  // Debian's package revision (e.g. "1.1.5+ds1-1+deb12u1") says which security fixes it carries.
+  const build = runc.Details?.GitCommit && runc.Details.GitCommit !== runc.Version ? ` (${runc.Details.GitCommit})` : '';
+  return { runcVersion: runc.Version.replace(/^v/, '') + build };
 }

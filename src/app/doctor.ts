@@ -1,0 +1,94 @@
+import { access } from 'node:fs/promises';
+import { errorMessage } from '../common/errors.js';
+import { LABEL } from '../common/labels.js';
+import { loadHostConfig } from '../config/host-config.js';
+import { loadProfile } from '../config/profiles.js';
+import { connectEngine, type Engine, type EngineInfo } from '../engine/index.js';
+import { ToolchainStore } from '../toolchain/store.js';
+import { cacheVolumeName } from './cache-volume.js';
+import { recipeHash } from './image-recipe.js';
+import { runcVerdict } from './runc-check.js';
+
+export type Status = 'ok' | 'warn' | 'fail';
+export interface Finding {
+  check: string;
+  status: Status;
+  detail: string;
+  /** What to do about it; empty when nothing needs doing. */
+  fix: string;
+}
+
+export interface DoctorReport {
+  mode: string;
+  engine?: { endpoint: string; via: string; kind: string; version: string; apiVersion: string; rootless: boolean; cgroupVersion: string; runtimes: string[]; runc?: string; limits: EngineInfo['limits'] };
+  findings: Finding[];
+}
+
+const ok = (check: string, detail: string): Finding => ({ check, status: 'ok', detail, fix: '' });
+
+function limitFindings(info: EngineInfo): Finding[] {
+  const missing = (['memory', 'cpu', 'pids'] as const).filter((l) => !info.limits[l]);
+  if (missing.length === 0) return [ok('limits', `memory, cpu and pids limits are enforced (cgroup v${info.cgroupVersion}${info.rootless ? ', rootless' : ''})`)];
+  return [{
+    check: 'limits',
+    status: 'warn',
+    detail: `the engine does not enforce: ${missing.join(', ')} (cgroup v${info.cgroupVersion}${info.rootless ? ', rootless' : ''})`,
+    fix: info.rootless ? 'use cgroup v2 with systemd delegation for rootless engines (Delegate=yes for user@.service)' : 'enable the missing cgroup controllers in the kernel',
+  }];
+}
+
+async function engineFindings(engine: Engine, profileImage: string, uid: number): Promise<{ info: EngineInfo; findings: Finding[] }> {
+  const info = await engine.info();
+  const runc = runcVerdict(info.runcVersion);
+  const findings: Finding[] = [
+    ok('engine', `${info.kind} ${info.version} (API ${info.apiVersion}) at ${engine.endpoint.url}, found via ${engine.endpoint.via}`),
+    runc.ok ? ok('runc', runc.detail) : { check: 'runc', status: 'warn', detail: runc.detail, fix: 'upgrade runc to 1.1.12 or later (apt-get install --only-upgrade runc)' },
+    ...limitFindings(info),
+  ];
+  const labels = await engine.imageLabels(profileImage);
+  const want = await recipeHash();
+  if (!labels) findings.push({ check: 'image', status: 'warn', detail: `${profileImage} is missing; the first run builds it`, fix: 'build it now: sudo gobox image build --offline' });
+  else if (labels[LABEL.recipe] && labels[LABEL.recipe] !== want) findings.push({ check: 'image', status: 'warn', detail: `${profileImage} was built from an older recipe`, fix: 'rebuild: sudo gobox image build --offline' });
+  else findings.push(ok('image', `${profileImage} present`));
+  const vol = await engine.getVolume(cacheVolumeName(uid));
+  findings.push(vol ? ok('cache', `volume ${vol.name} exists (${vol.options.device ? `hard limit at ${vol.options.device}` : 'engine-managed'})`) : ok('cache', `volume ${cacheVolumeName(uid)} will be made on first run`));
+  return { info, findings };
+}
+
+/** What works, what does not, and the fix for each. Never throws: a failing check is a finding. */
+export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
+  const findings: Finding[] = [];
+  const uid = process.getuid?.() ?? 0;
+  let image = 'gobox-base:bookworm';
+  try {
+    const host = await loadHostConfig(env);
+    findings.push(ok('host config', host.file ? `loaded ${host.file}` : 'no host config file; defaults apply'));
+    const profile = await loadProfile(env.GOBOX_PROFILE ?? host.config.defaultProfile, env);
+    image = profile.profile.image;
+    findings.push(ok('profile', `${profile.name} from ${profile.file}`));
+    if (host.config.ca) {
+      await access(host.config.ca).then(
+        () => findings.push(ok('ca', `host CA ${host.config.ca}`)),
+        (e: unknown) => findings.push({ check: 'ca', status: 'fail', detail: `host CA ${host.config.ca} is not readable: ${errorMessage(e)}`, fix: 'fix the ca: path in the host config' }),
+      );
+    }
+  } catch (e) {
+    findings.push({ check: 'config', status: 'fail', detail: errorMessage(e), fix: 'fix the file named above; gobox profile validate FILE' });
+  }
+  const store = new ToolchainStore();
+  const tcs = await store.list().catch(() => []);
+  findings.push(tcs.length
+    ? ok('toolchains', `${tcs.map((t) => t.name).join(', ')} in ${store.root}`)
+    : { check: 'toolchains', status: 'warn', detail: `no toolchain in ${store.root}`, fix: 'the first run imports the Go on PATH; or: gobox toolchain import DIR / gobox toolchain install VERSION' });
+  let engineReport: DoctorReport['engine'];
+  try {
+    const engine = await connectEngine(env);
+    const { info, findings: ef } = await engineFindings(engine, image, uid);
+    findings.push(...ef);
+    engineReport = { endpoint: engine.endpoint.url, via: engine.endpoint.via, kind: info.kind, version: info.version, apiVersion: info.apiVersion, rootless: info.rootless, cgroupVersion: info.cgroupVersion, runtimes: info.runtimes, ...(info.runcVersion ? { runc: info.runcVersion } : {}), limits: info.limits };
+  } catch (e) {
+    findings.push({ check: 'engine', status: 'fail', detail: errorMessage(e), fix: 'start Docker (systemctl start docker, or dockerd &), or point DOCKER_HOST at a Docker or Podman socket' });
+  }
+  const mode = engineReport ? `direct (${engineReport.rootless ? 'rootless ' : ''}${engineReport.kind} via ${engineReport.via})` : 'none: no engine reachable';
+  return { mode, ...(engineReport ? { engine: engineReport } : {}), findings };
+}

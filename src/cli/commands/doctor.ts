@@ -1,0 +1,22 @@
+import type { CommandModule } from 'yargs';
+import type { GlobalArgs } from '../options.js';
+import { printJson, printLine } from '../output.js';
+
+const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
+
+export const doctorModule: CommandModule<GlobalArgs, GlobalArgs> = {
+  command: 'doctor',
+  describe: 'Check the engine, runtime, limits, image, toolchains, cache, proxy and CA; each problem comes with its fix',
+  handler: async (args) => {
+    const { runDoctor } = await import('../../app/doctor.js');
+    const report = await runDoctor();
+    // A failed check is a non-zero exit, so scripts can use `gobox doctor` as a gate.
+    if (report.findings.some((f) => f.status === 'fail')) process.exitCode = 1;
+    if (args.json) return printJson(report);
+    printLine(`mode: ${report.mode}`);
+    for (const f of report.findings) {
+      printLine(`${MARK[f.status]}  ${f.check}: ${f.detail}`);
+      if (f.fix) printLine(`      fix: ${f.fix}`);
+    }
+  },
+};
