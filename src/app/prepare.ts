@@ -10,6 +10,8 @@ import { sandboxEnv, type SandboxInputs } from '../sandbox/spec.js';
 import { ToolchainStore } from '../toolchain/store.js';
 import { cacheVolumeName } from './cache-volume.js';
 import { mergeGoEnv } from './go-env.js';
+import { validateGoEnv } from '../config/go-env-rules.js';
+import { applyProxyModeEnv } from './proxy-env.js';
 import { prepareCaBundle } from './ca-bundle.js';
 import { resolveProject, type Project } from './project.js';
 import { chooseSandboxUser, type SandboxUser } from './sandbox-user.js';
@@ -57,6 +59,9 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
   const user = chooseSandboxUser(currentIdentity(), project.root, o.env);
   if (user.note) log.debug(user.note);
   const goEnv = mergeGoEnv({ profile: loaded.profile, profileFile: loaded.file, host: host.config, hostFile: host.file, callerEnv: o.env });
+  // Bad values fail here, before anything is written or started; proxy mode then adds its own.
+  validateGoEnv(goEnv);
+  if (loaded.profile.network === 'proxy' && !loaded.profile.jail) applyProxyModeEnv(goEnv, host, loaded.name);
   const inputs: SandboxInputs = {
     user,
     profileName: loaded.name,

@@ -52,9 +52,10 @@ export function gosumdbProblem(value: string): string | undefined {
   if (!key.includes('+')) {
     if (!KNOWN_SUMDBS.has(key)) return `invalid GOSUMDB: unknown database ${key}: name a known one (sum.golang.org), give its verifier key (name+hash+key), or use off`;
   } else {
-    const [name, hash, b64, ...rest] = key.split('+');
-    const raw = Buffer.from(b64 ?? '', 'base64');
-    if (!name || rest.length || !/^[0-9a-f]{8}$/.test(hash ?? '') || raw.length !== 33 || raw[0] !== 1) return `invalid GOSUMDB: malformed verifier key ${key}`;
+    // name+hash+key, where the base64 key may itself contain "+" (golang.org/x/mod/sumdb/note).
+    const m = /^([^+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(key);
+    const raw = Buffer.from(m?.[3] ?? '', 'base64');
+    if (!m || raw.length !== 33 || raw[0] !== 1) return `invalid GOSUMDB: malformed verifier key ${key}`;
   }
   if (url !== undefined) {
     const full = url.includes('://') ? url : `https://${url}`;

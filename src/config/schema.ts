@@ -67,6 +67,16 @@ export const hostConfigSchema = z.strictObject({
   /** PEM file or directory merged with the image's system roots. */
   ca: z.string().optional(),
   goMirror: z.string().url().optional(),
+  /**
+   * Network mode `proxy`: the module proxy sandboxes may reach (also their GOPROXY when nothing
+   * else sets one), plus further host:port pairs, e.g. sum.golang.org:443. Nothing else is reachable.
+   */
+  proxy: z
+    .strictObject({
+      url: z.string().refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), { message: 'expected an http:// or https:// URL' }),
+      allow: z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, e.g. sum.golang.org:443' })).default([]),
+    })
+    .optional(),
   maxLimits: z
     .strictObject({
       memory: sizeText.optional(),

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { LABEL } from '../common/labels.js';
 import type { SandboxSpec } from '../sandbox/types.js';
 import { dockerCreateOptions } from './docker-options.js';
-import type { Engine, EndpointInfo, EngineInfo, HelperSpec, SandboxSummary, VolumeInfo } from './engine.js';
+import type { Engine, EndpointInfo, EngineInfo, HelperSpec, NetworkInfo, NetworkSpec, SandboxSummary, ServiceInfo, ServiceSpec, VolumeInfo } from './engine.js';
+import { NotFoundError } from '../common/errors.js';
 import { engineCall } from './errors.js';
 import { DockerodeSandbox } from './dockerode-sandbox.js';
 import { socketPath } from './discover.js';
@@ -136,6 +137,89 @@ export class DockerodeEngine implements Engine {
       await box.remove();
     }
   }
+
+  async imageId(ref: string): Promise<string | undefined> {
+    try {
+      return (await engineCall(`inspect image ${ref}`, () => this.docker.getImage(ref).inspect())).Id;
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  async getNetwork(name: string): Promise<NetworkInfo | undefined> {
+    try {
+      const n = (await engineCall(`inspect network ${name}`, () => this.docker.getNetwork(name).inspect())) as RawNetwork;
+      return networkInfo(n);
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  async createNetwork(spec: NetworkSpec): Promise<NetworkInfo> {
+    await engineCall(`create network ${spec.name}`, () =>
+      // CheckDuplicate: older engines otherwise allow two networks with one name.
+      this.docker.createNetwork({ Name: spec.name, Driver: 'bridge', Internal: spec.internal, Labels: spec.labels, Options: spec.options, CheckDuplicate: true }),
+    );
+    const made = await this.getNetwork(spec.name);
+    if (!made) throw new NotFoundError(`network ${spec.name} vanished right after it was created`);
+    return made;
+  }
+
+  async getService(name: string): Promise<ServiceInfo | undefined> {
+    try {
+      const c = await engineCall(`inspect container ${name}`, () => this.docker.getContainer(name).inspect());
+      return {
+        id: c.Id,
+        name: c.Name.replace(/^\//, ''),
+        running: c.State.Running,
+        labels: c.Config.Labels ?? {},
+        networks: Object.keys(c.NetworkSettings.Networks ?? {}),
+      };
+    } catch (e) {
+      if ((e as { name?: string }).name === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  async startService(spec: ServiceSpec): Promise<ServiceInfo> {
+    const opts = dockerCreateOptions(spec.container);
+    opts.HostConfig = { ...opts.HostConfig, RestartPolicy: { Name: 'unless-stopped' } };
+    const c = await engineCall(`create service ${spec.container.name}`, () => this.docker.createContainer(opts));
+    try {
+      for (const n of spec.extraNetworks) {
+        await engineCall(`connect ${spec.container.name} to ${n.name}`, () => this.docker.getNetwork(n.name).connect({ Container: c.id, EndpointConfig: { Aliases: n.aliases } }));
+      }
+      await engineCall(`start service ${spec.container.name}`, () => c.start());
+    } catch (e) {
+      await c.remove({ force: true }).catch(() => {});
+      throw e;
+    }
+    const info = await this.getService(c.id);
+    if (!info) throw new NotFoundError(`service ${spec.container.name} vanished right after it started`);
+    return info;
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
+    const filters = { label: [`${LABEL.managed}=true`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)] };
+    const res = await engineCall('list volumes', () => this.docker.listVolumes({ filters }));
+    return (res.Volumes ?? []).map((v) => ({
+      name: v.Name, labels: v.Labels ?? {}, mountpoint: v.Mountpoint, driver: v.Driver, options: (v.Options as Record<string, string> | null) ?? {},
+    }));
+  }
+}
+
+interface RawNetwork {
+  Id: string;
+  Name: string;
+  Internal?: boolean;
+  Labels?: Record<string, string> | null;
+  Options?: Record<string, string> | null;
+}
+
+function networkInfo(n: RawNetwork): NetworkInfo {
+  return { id: n.Id, name: n.Name, internal: Boolean(n.Internal), labels: n.Labels ?? {}, options: n.Options ?? {} };
 }
 
 function splitRef(ref: string): [string, string | undefined] {

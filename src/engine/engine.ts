@@ -14,6 +14,8 @@ export interface EngineInfo {
   limits: { memory: boolean; cpu: boolean; pids: boolean };
   storageDriver: string;
   security: string[];
+  /** The OCI runtime's own version (runc), when the engine reports it. */
+  runcVersion?: string;
 }
 
 export interface EndpointInfo {
@@ -83,6 +85,16 @@ export interface Engine {
   removeVolume(name: string): Promise<void>;
   /** Runs a short helper container to completion and returns its exit code and output. */
   runHelper(spec: HelperSpec): Promise<{ exitCode: number; output: string }>;
+  /** The local image's id (sha256:...), or undefined when it is missing. */
+  imageId(ref: string): Promise<string | undefined>;
+  getNetwork(name: string): Promise<NetworkInfo | undefined>;
+  /** Fails with ConflictError when the name is taken. */
+  createNetwork(spec: NetworkSpec): Promise<NetworkInfo>;
+  getService(name: string): Promise<ServiceInfo | undefined>;
+  /** Creates, connects and starts a service with restart policy unless-stopped; removes it again on failure. */
+  startService(spec: ServiceSpec): Promise<ServiceInfo>;
+  /** gobox's volumes carrying all these labels (e.g. every user's cache, for `gobox cache info` as root). */
+  listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]>;
 }
 
 /** A short root helper (e.g. chown of a new cache volume). Only the listed capabilities are kept. */
@@ -94,4 +106,38 @@ export interface HelperSpec {
   mounts: SandboxSpec['mounts'];
   labels: Record<string, string>;
   network: 'none';
+}
+
+/** A network gobox made (proxy mode's internal network). */
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  internal: boolean;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+}
+
+export interface NetworkSpec {
+  name: string;
+  /** No route out: containers reach only each other. */
+  internal: boolean;
+  labels: Record<string, string>;
+  /** Driver options, e.g. the bridge's inhibit_ipv4 so the host itself is unreachable too. */
+  options: Record<string, string>;
+}
+
+/** A long-lived gobox container that serves sandboxes (the proxy-mode forwarder). */
+export interface ServiceInfo {
+  id: string;
+  name: string;
+  running: boolean;
+  labels: Record<string, string>;
+  networks: string[];
+}
+
+export interface ServiceSpec {
+  /** Built like a sandbox (same hardening); its network is the one it is created on. */
+  container: SandboxSpec;
+  /** Further networks joined before start, with the DNS aliases sandboxes use there. */
+  extraNetworks: { name: string; aliases: string[] }[];
 }

@@ -1,0 +1,129 @@
+// Everything the measurements need before the first timed run: a toolchain store, the base
+// image, an unprivileged user who owns a scratch Go module, and the facts gobox itself reports
+// about that module (profile limits, sandbox env), so the hand-written docker run can copy them.
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchError, run } from './proc.mjs';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** The bench's user; gobox-it-a (the integration tests' user) only if we cannot create our own. */
+const BENCH_USER = 'gobox-bench';
+const FALLBACK_USER = 'gobox-it-a';
+
+export function log(msg) {
+  process.stderr.write(`bench: ${msg}\n`);
+}
+
+/** Environment for gobox: the caller's, minus what would change which user or profile it picks. */
+export function goboxEnv(stateDir) {
+  const env = { ...process.env, GOBOX_STATE_DIR: stateDir };
+  // As root under sudo, gobox would run the sandbox as the sudo user; the bench wants the owner.
+  delete env.SUDO_UID;
+  delete env.SUDO_GID;
+  delete env.GOBOX_PROFILE;
+  return env;
+}
+
+export function gobox(args, opts) {
+  return run([process.execPath, CLI, ...args], opts);
+}
+
+function lookupUser(name) {
+  const r = run(['id', '-u', name], { allowFail: true });
+  if (r.status !== 0) return undefined;
+  const gid = Number(run(['id', '-g', name]).stdout.trim());
+  return { name, uid: Number(r.stdout.trim()), gid };
+}
+
+/** A non-root user (and group) the sandbox runs as, because gobox never runs one as root. */
+function benchUser() {
+  let u = lookupUser(BENCH_USER);
+  if (!u) {
+    const r = run(['useradd', '--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', BENCH_USER], { allowFail: true });
+    if (r.status === 0) {
+      log(`created system user ${BENCH_USER}`);
+      u = lookupUser(BENCH_USER);
+    } else {
+      u = lookupUser(FALLBACK_USER);
+      if (u) log(`useradd ${BENCH_USER} failed (${r.stderr.trim()}); using ${FALLBACK_USER}`);
+    }
+  }
+  if (!u || u.uid === 0 || u.gid === 0) throw new BenchError(`no unprivileged user to run the sandbox as (tried ${BENCH_USER}, ${FALLBACK_USER})`);
+  return u;
+}
+
+function hostGoroot() {
+  const r = run(['go', 'env', 'GOROOT'], { allowFail: true });
+  if (r.status !== 0 || !r.stdout.trim()) throw new BenchError('GOBOX_STATE_DIR is not set and there is no host `go` to import into a temporary store');
+  return r.stdout.trim();
+}
+
+/**
+ * The toolchain store: the caller's when GOBOX_STATE_DIR is set, else a temporary one with the
+ * host's Go imported. Returns { stateDir, temporary }.
+ */
+function toolchainStore() {
+  if (process.env.GOBOX_STATE_DIR) return { stateDir: path.resolve(process.env.GOBOX_STATE_DIR), temporary: false };
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'gobox-bench-state-'));
+  const goroot = hostGoroot();
+  log(`importing ${goroot} into a temporary store ${stateDir}`);
+  gobox(['toolchain', 'import', goroot], { env: goboxEnv(stateDir) });
+  return { stateDir, temporary: true };
+}
+
+/** The version the bench uses: the host's `go` when the store has it, else the newest stored. */
+function chooseToolchain(env) {
+  const list = JSON.parse(gobox(['toolchain', 'list', '--json'], { env }).stdout);
+  if (!list.length) throw new BenchError('the toolchain store is empty; import one: gobox toolchain import $(go env GOROOT)');
+  const host = run(['go', 'env', 'GOVERSION'], { allowFail: true }).stdout.trim();
+  return list.find((t) => t.name === host) ?? list[0];
+}
+
+export function setup() {
+  if (process.getuid?.() !== 0) throw new BenchError('run the bench as root: it creates a user, chowns a project and talks to the Docker socket');
+  const store = toolchainStore();
+  const env = goboxEnv(store.stateDir);
+  const user = benchUser();
+  const toolchain = chooseToolchain(env);
+
+  // The work dir is root's and world-traversable; what the bench user writes lives below it in
+  // dirs it owns: the Go module (the sandbox's project) and the native runs' home and caches.
+  const work = mkdtempSync(path.join(os.tmpdir(), 'gobox-bench-'));
+  chmodSync(work, 0o755);
+  const project = path.join(work, 'mod');
+  const native = path.join(work, 'native');
+  for (const dir of [project, native, path.join(native, 'home')]) {
+    mkdirSync(dir, { recursive: true });
+    chownSync(dir, user.uid, user.gid);
+  }
+  // The go line picks the toolchain in gobox (newest installed ≥ it), so both sides use the same Go.
+  writeFileSync(path.join(project, 'go.mod'), `module example.com/gobox-bench\n\ngo ${toolchain.version}\n`);
+  chownSync(path.join(project, 'go.mod'), user.uid, user.gid);
+
+  // What gobox will do here, in its own words; the hand-written docker run copies these.
+  const described = JSON.parse(gobox(['env', '--json'], { cwd: project, env }).stdout);
+  if (described.user !== `${user.uid}:${user.gid}`) throw new BenchError(`gobox would run as ${described.user}, expected ${user.uid}:${user.gid} (the project's owner)`);
+  if (described.toolchain.version !== toolchain.name) throw new BenchError(`gobox picked ${described.toolchain.version}, expected ${toolchain.name}`);
+  const profile = JSON.parse(gobox(['profile', 'show', described.profile.name, '--json'], { env }).stdout);
+
+  const image = profile.profile.image;
+  if (run(['docker', 'image', 'inspect', image], { allowFail: true }).status !== 0) {
+    log(`image ${image} is missing; building it (gobox image build --offline, takes a few minutes)`);
+    gobox(['image', 'build', '--offline'], { env });
+  }
+
+  // Identity files for the hand-written run, like the ones gobox mounts over /etc/passwd and /etc/group.
+  const idDir = path.join(work, 'id');
+  mkdirSync(idDir);
+  writeFileSync(path.join(idDir, 'passwd'), `root:x:0:0:root:/root:/usr/sbin/nologin\ngobox:x:${user.uid}:${user.gid}:gobox sandbox user:/home/gobox:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`, { mode: 0o644 });
+  writeFileSync(path.join(idDir, 'group'), `root:x:0:\ngobox:x:${user.gid}:\nnogroup:x:65534:\n`, { mode: 0o644 });
+
+  const cleanup = () => {
+    rmSync(work, { recursive: true, force: true });
+    if (store.temporary) rmSync(store.stateDir, { recursive: true, force: true });
+  };
+  return { store, env, user, toolchain, work, project, native, idDir, described, profile, image, cleanup };
+}

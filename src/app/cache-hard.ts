@@ -1,0 +1,135 @@
+import { promises as fs } from 'node:fs';
+import { CacheError, ConflictError } from '../common/errors.js';
+import { LABEL } from '../common/labels.js';
+import { logger } from '../common/logger.js';
+import type { Progress } from '../common/progress.js';
+import { formatSize } from '../common/units.js';
+import {
+  attachImage, CACHE_LABEL, cachesDir, cacheVolumeLabels, createImage, detachImage, growImage, imageBytes, isAttached, loopPaths,
+  mountAt, usableLockDir, type LoopPaths,
+} from '../cache/index.js';
+import type { Engine, VolumeInfo } from '../engine/index.js';
+import { withLock } from '../toolchain/lock.js';
+
+const log = logger('cache');
+
+type User = { uid: number; gid: number };
+
+/** Where a hard volume's image and mount are: from its labels, so a volume made with another state dir still works. */
+export function hardPaths(v: VolumeInfo): LoopPaths {
+  const fallback = loopPaths(Number(v.labels[LABEL.owner]));
+  return { image: v.labels[CACHE_LABEL.image] ?? fallback.image, mount: v.options.device ?? fallback.mount };
+}
+
+/**
+ * Root's path: the user's loop image made, attached (again, after a reboot) and grown to the
+ * profile's size. Returns false when a plain volume is in use and cannot be replaced now.
+ */
+export async function ensureHardVolume(engine: Engine, name: string, user: User, limit: number, existing: VolumeInfo | undefined, progress: Progress): Promise<boolean> {
+  if (existing && existing.labels[CACHE_LABEL.mode] === 'hard') {
+    const p = hardPaths(existing);
+    const size = await imageBytes(p);
+    // The common case costs one mountinfo read and a stat; the lock is only for changes.
+    if (size !== undefined && size >= limit && (await isAttached(p))) {
+      if (size > limit) await noteShrink(p, user.uid, size, limit, progress);
+      return true;
+    }
+  }
+  const dir = cachesDir();
+  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  return withLock(dir, `cache-${user.uid}`, async () => {
+    let volume = await engine.getVolume(name);
+    if (volume && volume.labels[CACHE_LABEL.mode] !== 'hard') {
+      if (!(await replacePlainVolume(engine, name))) return false;
+      volume = undefined;
+    }
+    const p = volume ? hardPaths(volume) : loopPaths(user.uid);
+    await attachOrCreate(p, user, limit, progress);
+    if (!volume) {
+      await engine.createVolume(name, cacheVolumeLabels(user.uid, 'hard', { [CACHE_LABEL.image]: p.image, [CACHE_LABEL.limit]: String(limit) }), {
+        type: 'none', o: 'bind', device: p.mount,
+      });
+      log.debug(`cache volume ${name}: ${formatSize(limit)} ext4 image ${p.image} at ${p.mount}`);
+    }
+    // Root makes the user's lock dir, so the user's own gobox can mark runs in root's state dir.
+    await usableLockDir(user.uid);
+    return true;
+  });
+}
+
+async function attachOrCreate(p: LoopPaths, user: User, limit: number, progress: Progress): Promise<void> {
+  const size = await imageBytes(p);
+  if (size === undefined) {
+    // Something mounted at our mount point without an image (a deleted image): clear the way.
+    if (await mountAt(p.mount)) await detachImage(p);
+    progress.start(`Making a ${formatSize(limit)} cache for uid ${user.uid}`);
+    try {
+      await createImage(p, limit, user);
+    } catch (e) {
+      progress.fail();
+      await detachImage(p).catch(() => {});
+      await fs.rm(p.image, { force: true });
+      throw e;
+    }
+    progress.succeed();
+    return;
+  }
+  if (!(await isAttached(p))) {
+    if (await mountAt(p.mount)) await detachImage(p);
+    log.debug(`re-attaching ${p.image} at ${p.mount}`);
+    await attachImage(p);
+  }
+  if (size < limit) {
+    log.debug(`growing ${p.image} from ${formatSize(size)} to ${formatSize(limit)}`);
+    await growImage(p, limit);
+  } else if (size > limit) {
+    await noteShrink(p, user.uid, size, limit, progress);
+  }
+}
+
+/**
+ * ext4 cannot shrink while mounted and a cache is not worth an offline resize: keep the size and
+ * say so once per requested size (a sidecar file remembers), not on every run.
+ */
+async function noteShrink(p: LoopPaths, uid: number, size: number, limit: number, progress: Progress): Promise<void> {
+  const sidecar = `${p.image}.shrink-noted`;
+  if ((await fs.readFile(sidecar, 'utf8').catch(() => '')) === String(limit)) return;
+  progress.notice(`cache of uid ${uid} stays ${formatSize(size)}: the profile asks for ${formatSize(limit)} and a cache image only grows; to shrink it: gobox cache clear --reset --user ${uid}`);
+  await fs.writeFile(sidecar, String(limit), { mode: 0o644 }).catch(() => {});
+}
+
+/** A plain volume from before (or from a user's own gobox) gives way to the image; its cache content is dropped. */
+async function replacePlainVolume(engine: Engine, name: string): Promise<boolean> {
+  try {
+    await engine.removeVolume(name);
+    log.debug(`replaced plain cache volume ${name} with a size-limited one`);
+    return true;
+  } catch (e) {
+    if (e instanceof ConflictError || /in use/i.test(String((e as Error).message))) return false;
+    throw e;
+  }
+}
+
+/** Root only: unmounts and deletes the image so the next run makes one at the profile's size. */
+export async function resetHardVolume(engine: Engine, volume: VolumeInfo): Promise<void> {
+  const p = hardPaths(volume);
+  await engine.removeVolume(volume.name).catch((e: unknown) => {
+    throw new CacheError(`cannot remove ${volume.name}: ${(e as Error).message}`);
+  });
+  await detachImage(p);
+  await fs.rm(p.image, { force: true });
+  await fs.rm(`${p.image}.shrink-noted`, { force: true });
+}
+
+/** Root: mounts a hard volume's image again if a reboot (or an admin) detached it. */
+export async function reattachHard(volume: VolumeInfo): Promise<void> {
+  const p = hardPaths(volume);
+  if (await isAttached(p)) return;
+  const uid = Number(volume.labels[LABEL.owner]);
+  await withLock(cachesDir(), `cache-${uid}`, async () => {
+    if (await isAttached(p)) return;
+    if ((await imageBytes(p)) === undefined) throw new CacheError(`the image ${p.image} of ${volume.name} is missing`, { hint: `start afresh: gobox cache clear --reset --user ${uid}` });
+    if (await mountAt(p.mount)) await detachImage(p);
+    await attachImage(p);
+  });
+}

@@ -1,0 +1,96 @@
+import { promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { haveTool, run } from './host-exec.js';
+import { mountAt } from './mountinfo.js';
+import type { LoopPaths } from './paths.js';
+
+/**
+ * Hard cache limits: one ext4 image per user, loop-mounted under the state dir and handed to the
+ * engine as a bind volume. The filesystem's size is the quota, so ENOSPC hits only that user.
+ * Everything here needs root; callers check hardLimitUnavailable() first.
+ */
+
+/** Why a hard limit cannot be had on this host, or undefined when it can. */
+export async function hardLimitUnavailable(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'gobox is not running as root';
+  if (!existsSync('/dev/loop-control')) return 'no loop devices (/dev/loop-control is missing)';
+  for (const tool of ['mkfs.ext4', 'resize2fs', 'losetup', 'mount']) {
+    if (!(await haveTool(tool))) return `${tool} is not installed (Debian: apt-get install e2fsprogs mount)`;
+  }
+  return undefined;
+}
+
+/** Makes the image (sparse, so it costs only what is used), its filesystem, and mounts it. */
+export async function createImage(p: LoopPaths, bytes: number, owner: { uid: number; gid: number }): Promise<void> {
+  await fs.rm(p.image, { force: true });
+  const fh = await fs.open(p.image, 'wx', 0o600);
+  try {
+    await fh.truncate(bytes);
+  } finally {
+    await fh.close();
+  }
+  // -m 0: no blocks reserved for root, who never writes here. root_owner: the user's from the start.
+  await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-L', `gobox-${owner.uid}`, '-E', `root_owner=${owner.uid}:${owner.gid}`, p.image], 'make the cache filesystem');
+  await attachImage(p);
+  await fs.chmod(p.mount, 0o700);
+  for (const sub of ['build', 'mod']) {
+    await fs.mkdir(`${p.mount}/${sub}`, { mode: 0o755 }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+    await fs.chown(`${p.mount}/${sub}`, owner.uid, owner.gid);
+  }
+}
+
+/** True when the image, and not something else, is mounted at its mount point. */
+export async function isAttached(p: LoopPaths): Promise<boolean> {
+  const m = await mountAt(p.mount);
+  if (!m || !m.source.startsWith('/dev/loop')) return false;
+  // Only root can be sure which file backs the device; for others a loop mount there is enough.
+  if (process.getuid?.() !== 0) return true;
+  const backing = await loopDevicesOf(p.image);
+  return backing.includes(m.source);
+}
+
+/** Loop devices already backed by this image (e.g. still held by the engine's own bind mount). */
+async function loopDevicesOf(image: string): Promise<string[]> {
+  const out = await run('losetup', ['-j', image], 'list loop devices');
+  return out.split('\n').map((l) => l.split(':')[0]!).filter((d) => d.startsWith('/dev/loop'));
+}
+
+/**
+ * Mounts the image at its mount point. A loop device that already backs the image is reused:
+ * mounting the file through a second loop device would put one ext4 on two block devices, and
+ * the kernel would not stop the two from overwriting each other.
+ */
+export async function attachImage(p: LoopPaths): Promise<void> {
+  // The bare mount point belongs to root: if the image ever is not mounted, the engine's bind
+  // gives the user a directory they cannot write, rather than unlimited space on the host disk.
+  await fs.mkdir(p.mount, { recursive: true, mode: 0o755 });
+  const opts = 'nosuid,nodev';
+  const [existing] = await loopDevicesOf(p.image);
+  if (existing) await run('mount', ['-o', opts, existing, p.mount], 'mount the cache image');
+  else await run('mount', ['-o', `loop,${opts}`, p.image, p.mount], 'mount the cache image');
+}
+
+/** Unmounts; the kernel frees the loop device (autoclear) once no other mount holds it. */
+export async function detachImage(p: LoopPaths): Promise<void> {
+  if ((await mountAt(p.mount)) !== undefined) await run('umount', [p.mount], 'unmount the cache image');
+}
+
+export async function imageBytes(p: LoopPaths): Promise<number | undefined> {
+  return (await fs.stat(p.image).catch(() => undefined))?.size;
+}
+
+/** Grows the image and its filesystem in place, while mounted (ext4 grows online). */
+export async function growImage(p: LoopPaths, bytes: number): Promise<void> {
+  await fs.truncate(p.image, bytes);
+  const m = await mountAt(p.mount);
+  if (m?.source.startsWith('/dev/loop')) {
+    await run('losetup', ['-c', m.source], 'resize the loop device');
+    await run('resize2fs', [m.source], 'grow the cache filesystem');
+  } else {
+    // resize2fs insists on a freshly checked filesystem when it is not mounted.
+    await run('e2fsck', ['-f', '-y', p.image], 'check the cache filesystem');
+    await run('resize2fs', [p.image], 'grow the cache filesystem');
+  }
+}
