@@ -28,5 +28,5 @@ COPY package.json ./
 COPY profiles ./profiles
 COPY images ./images
 ENV GOBOX_STATE_DIR=/var/lib/gobox
-ENTRYPOINT ["node", "/opt/gobox/dist/cli/main.js"]
+ENTRYPOINT ["node", "/opt/gobox/dist/cli/bin.js"]
 CMD ["--help"]

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 
 const REPO = path.resolve(import.meta.dirname, '..');
-const GOBOX = path.join(REPO, 'dist', 'cli', 'main.js');
+const GOBOX = path.join(REPO, 'dist', 'cli', 'bin.js');
 /** Kept between local runs so toolchains are imported once; CI starts from a fresh machine anyway. */
 const STATE = process.env.GOBOX_IT_STATE_DIR ?? '/tmp/gobox-it-state';
 const OLD_GOROOT = '/usr/lib/go-1.19';

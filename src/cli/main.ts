@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, GoboxError, InternalError, errorMessage } from '../common/errors.js';
@@ -41,7 +40,10 @@ export async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
-main(separateRunCommand(hideBin(process.argv))).catch((e: unknown) => {
-  // Set, don't exit: stdout and stderr get to flush first.
-  process.exitCode = reportError(e);
-});
+/** The process entry: parse process.argv, run, and set (not force) the exit code. */
+export function runCli(): Promise<void> {
+  return main(separateRunCommand(hideBin(process.argv))).catch((e: unknown) => {
+    // Set, don't exit: stdout and stderr get to flush first.
+    process.exitCode = reportError(e);
+  });
+}

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +19,18 @@ export function toolchainsDir(env?: NodeJS.ProcessEnv): string {
   return path.join(stateDir(env), 'toolchains');
 }
 
-/** The gobox package root (holds profiles/ and images/), whether run from src/ or dist/. */
+/**
+ * The gobox package root (holds profiles/ and images/): the nearest directory above this file
+ * with gobox's package.json, so it is found from src/, dist/ or a single-file bundle alike.
+ */
 export function packageRoot(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.resolve(here, '..', '..');
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'profiles'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('gobox package root not found (no package.json with profiles/ above the code)');
+    dir = up;
+  }
 }
 
 export function userConfigDir(env: NodeJS.ProcessEnv = process.env): string {

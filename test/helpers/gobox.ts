@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { shared } from './env.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const GOBOX = path.join(REPO, 'dist', 'cli', 'main.js');
+export const GOBOX = path.join(REPO, 'dist', 'cli', 'bin.js');
 
 export interface GoboxResult {
   code: number | null;
