@@ -46,6 +46,8 @@ export class DockerodeSandbox implements SandboxHandle {
   async wait(): Promise<WaitResult> {
     // next-exit: wait is called before start, and "not-running" would return at once for a created container.
     const res = (await engineCall('wait for sandbox', () => this.container.wait({ condition: 'next-exit' }))) as { StatusCode: number };
+    // Only a SIGKILLed process (137) can have been the OOM killer's; other exits skip the round trip.
+    if (res.StatusCode !== 137) return { exitCode: res.StatusCode, oomKilled: false };
     const state = await this.inspectState();
     return { exitCode: res.StatusCode, oomKilled: state.oomKilled };
   }
