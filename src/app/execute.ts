@@ -127,8 +127,12 @@ function outcome(code: number, oom: boolean, ended: EndReason | undefined, o: Ex
     case 'terminated':
       return { ...base, exitCode: code, reason: 'terminated' };
   }
-  if (oom) {
+  if (oom && code === EXIT.killed) {
     return { ...base, exitCode: EXIT.killed, reason: 'oom', message: `killed: out of memory, the sandbox's memory limit of ${formatSize(o.memoryLimit)} was reached (OOMKilled; raise limits.memory in the profile)` };
+  }
+  if (oom) {
+    // The command survived, but one of its processes (e.g. a compiler) was killed for memory.
+    return { ...base, exitCode: code, reason: 'exited', message: `a process in the sandbox was killed: out of memory, the sandbox's memory limit of ${formatSize(o.memoryLimit)} was reached (raise limits.memory in the profile)` };
   }
   return { ...base, exitCode: code, reason: 'exited' };
 }

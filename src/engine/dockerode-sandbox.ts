@@ -46,8 +46,9 @@ export class DockerodeSandbox implements SandboxHandle {
   async wait(): Promise<WaitResult> {
     // next-exit: wait is called before start, and "not-running" would return at once for a created container.
     const res = (await engineCall('wait for sandbox', () => this.container.wait({ condition: 'next-exit' }))) as { StatusCode: number };
-    // Only a SIGKILLed process (137) can have been the OOM killer's; other exits skip the round trip.
-    if (res.StatusCode !== 137) return { exitCode: res.StatusCode, oomKilled: false };
+    // A clean exit had no OOM kill worth reporting; any failure may hide one (e.g. go build exits 1
+    // when the OOM killer took a compiler child), so only failures pay for the inspect.
+    if (res.StatusCode === 0) return { exitCode: 0, oomKilled: false };
     const state = await this.inspectState();
     return { exitCode: res.StatusCode, oomKilled: state.oomKilled };
   }
