@@ -12,7 +12,7 @@ export function show(argv) {
 
 /**
  * Runs argv to completion. Output is captured (not shown) so a failure can be reported;
- * capture costs the same for every variant. opts: cwd, env, uid, gid, allowFail.
+ * capture costs the same for every variant. opts: cwd, env, uid, gid, allowFail, expect (RegExp on stdout).
  */
 export function run(argv, opts = {}) {
   const start = process.hrtime.bigint();
@@ -28,6 +28,12 @@ export function run(argv, opts = {}) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const result = { ms, status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
   if (!opts.allowFail && (r.error || r.status !== 0)) throw new BenchError(failure(argv, result, opts));
+  // Exit status 0 alone is not proof the work happened (a CLI entry point that silently does
+  // nothing also exits 0), so variants that print something say what they must print.
+  if (opts.expect && !opts.expect.test(result.stdout)) {
+    result.error = new Error(`output does not match ${opts.expect}`);
+    throw new BenchError(failure(argv, result, opts));
+  }
   return result;
 }
 

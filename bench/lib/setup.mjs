@@ -1,13 +1,13 @@
 // Everything the measurements need before the first timed run: a toolchain store, the base
 // image, an unprivileged user who owns a scratch Go module, and the facts gobox itself reports
 // about that module (profile limits, sandbox env), so the hand-written docker run can copy them.
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchError, run } from './proc.mjs';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
 /** The bench's user; gobox-it-a (the integration tests' user) only if we cannot create our own. */
 const BENCH_USER = 'gobox-bench';

@@ -1,4 +1,5 @@
 import { access } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { errorMessage } from '../common/errors.js';
 import { LABEL } from '../common/labels.js';
 import { loadHostConfig } from '../config/host-config.js';
@@ -8,6 +9,9 @@ import { ToolchainStore } from '../toolchain/store.js';
 import { cacheVolumeName } from './cache-volume.js';
 import { recipeHash } from './image-recipe.js';
 import { runcVerdict } from './runc-check.js';
+import type { Profile } from '../config/schema.js';
+import { probedLimitsFinding, rootlessFindings } from './rootless-findings.js';
+import { runtimeFacts, runtimeFinding } from './runtime-check.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 export interface Finding {
@@ -20,7 +24,7 @@ export interface Finding {
 
 export interface DoctorReport {
   mode: string;
-  engine?: { endpoint: string; via: string; kind: string; version: string; apiVersion: string; rootless: boolean; cgroupVersion: string; runtimes: string[]; runc?: string; limits: EngineInfo['limits'] };
+  engine?: { endpoint: string; via: string; kind: string; version: string; apiVersion: string; rootless: boolean; cgroupVersion: string; runtimes: string[]; runc?: string; limits: EngineInfo['limits']; runtime?: string; storageDriver?: string; limitsSource?: string };
   findings: Finding[];
 }
 
@@ -28,7 +32,8 @@ const ok = (check: string, detail: string): Finding => ({ check, status: 'ok', d
 
 function limitFindings(info: EngineInfo): Finding[] {
   const missing = (['memory', 'cpu', 'pids'] as const).filter((l) => !info.limits[l]);
-  if (missing.length === 0) return [ok('limits', `memory, cpu and pids limits are enforced (cgroup v${info.cgroupVersion}${info.rootless ? ', rootless' : ''})`)];
+  // Not probed (no image yet): only the engine's claim, which rootless Podman makes even when it drops limits.
+  if (missing.length === 0) return [{ check: 'limits', status: info.rootless ? 'warn' : 'ok', detail: `the engine claims memory, cpu and pids limits (cgroup v${info.cgroupVersion}${info.rootless ? ', rootless' : ''}); not probed yet`, fix: info.rootless ? 'run gobox doctor again once the image is there: the probe shows whether they hold' : '' }];
   return [{
     check: 'limits',
     status: 'warn',
@@ -37,22 +42,46 @@ function limitFindings(info: EngineInfo): Finding[] {
   }];
 }
 
-async function engineFindings(engine: Engine, profileImage: string, uid: number): Promise<{ info: EngineInfo; findings: Finding[] }> {
-  const info = await engine.info();
+async function engineFindings(engine: Engine, profileImage: string, uid: number, profile?: Profile): Promise<{ info: EngineInfo; findings: Finding[]; extra: Partial<NonNullable<DoctorReport['engine']>> }> {
+  const raw = await engine.info();
+  // Podman's compatible /info neither says rootless nor names runc; its own /libpod/info does.
+  const podman = await engine.podmanInfo().catch(() => undefined);
+  const info: EngineInfo = { ...raw, rootless: podman?.rootless ?? raw.rootless, storageDriver: podman?.storageDriver ?? raw.storageDriver, ...(raw.runcVersion ?? podman?.runcVersion ? { runcVersion: raw.runcVersion ?? podman?.runcVersion } : {}) };
   const runc = runcVerdict(info.runcVersion);
+  const facts = await runtimeFacts(engine, profile?.runtime, profile?.jail ? 'none' : profile?.network ?? 'open', profile?.limits.pids ?? 1024);
   const findings: Finding[] = [
     ok('engine', `${info.kind} ${info.version} (API ${info.apiVersion}) at ${engine.endpoint.url}, found via ${engine.endpoint.via}`),
     runc.ok ? ok('runc', runc.detail) : { check: 'runc', status: 'warn', detail: runc.detail, fix: 'upgrade runc to 1.1.12 or later (apt-get install --only-upgrade runc)' },
-    ...limitFindings(info),
+    runtimeFinding(facts),
+    ...rootlessFindings(podman, currentUserName()),
   ];
+  const extra: Partial<NonNullable<DoctorReport['engine']>> = { runtime: facts.runtime ?? facts.defaultRuntime, storageDriver: info.storageDriver };
   const labels = await engine.imageLabels(profileImage);
+  // Limits are probed with a real container when the image is there; otherwise only the engine's claim is known.
+  if (labels && !findings.some((f) => f.check === 'runtime' && f.status === 'fail')) {
+    try {
+      const { finding, verdict } = await probedLimitsFinding(engine, profileImage, profile?.runtime, profile?.limits.enforcement ?? 'best-effort');
+      findings.push(finding);
+      Object.assign(extra, { limits: verdict.held, limitsSource: `probe (${verdict.source})` });
+    } catch (e) {
+      findings.push({ check: 'limits', status: 'warn', detail: `cannot probe limits: ${errorMessage(e)}`, fix: 'check the engine and runtime findings above' });
+    }
+  } else findings.push(...limitFindings(info));
   const want = await recipeHash();
   if (!labels) findings.push({ check: 'image', status: 'warn', detail: `${profileImage} is missing; the first run builds it`, fix: 'build it now: sudo gobox image build --offline' });
   else if (labels[LABEL.recipe] && labels[LABEL.recipe] !== want) findings.push({ check: 'image', status: 'warn', detail: `${profileImage} was built from an older recipe`, fix: 'rebuild: sudo gobox image build --offline' });
   else findings.push(ok('image', `${profileImage} present`));
   const vol = await engine.getVolume(cacheVolumeName(uid));
   findings.push(vol ? ok('cache', `volume ${vol.name} exists (${vol.options.device ? `hard limit at ${vol.options.device}` : 'engine-managed'})`) : ok('cache', `volume ${cacheVolumeName(uid)} will be made on first run`));
-  return { info, findings };
+  return { info, findings, extra };
+}
+
+function currentUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.getuid?.() ?? '');
+  }
 }
 
 /** What works, what does not, and the fix for each. Never throws: a failing check is a finding. */
@@ -60,11 +89,13 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
   const findings: Finding[] = [];
   const uid = process.getuid?.() ?? 0;
   let image = 'gobox-base:bookworm';
+  let profileUsed: Profile | undefined;
   try {
     const host = await loadHostConfig(env);
     findings.push(ok('host config', host.file ? `loaded ${host.file}` : 'no host config file; defaults apply'));
     const profile = await loadProfile(env.GOBOX_PROFILE ?? host.config.defaultProfile, env);
     image = profile.profile.image;
+    profileUsed = profile.profile;
     findings.push(ok('profile', `${profile.name} from ${profile.file}`));
     if (host.config.ca) {
       await access(host.config.ca).then(
@@ -83,9 +114,9 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
   let engineReport: DoctorReport['engine'];
   try {
     const engine = await connectEngine(env);
-    const { info, findings: ef } = await engineFindings(engine, image, uid);
+    const { info, findings: ef, extra } = await engineFindings(engine, image, uid, profileUsed);
     findings.push(...ef);
-    engineReport = { endpoint: engine.endpoint.url, via: engine.endpoint.via, kind: info.kind, version: info.version, apiVersion: info.apiVersion, rootless: info.rootless, cgroupVersion: info.cgroupVersion, runtimes: info.runtimes, ...(info.runcVersion ? { runc: info.runcVersion } : {}), limits: info.limits };
+    engineReport = { endpoint: engine.endpoint.url, via: engine.endpoint.via, kind: info.kind, version: info.version, apiVersion: info.apiVersion, rootless: info.rootless, cgroupVersion: info.cgroupVersion, runtimes: info.runtimes, ...(info.runcVersion ? { runc: info.runcVersion } : {}), limits: info.limits, ...extra };
   } catch (e) {
     findings.push({ check: 'engine', status: 'fail', detail: errorMessage(e), fix: 'start Docker (systemctl start docker, or dockerd &), or point DOCKER_HOST at a Docker or Podman socket' });
   }

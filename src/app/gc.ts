@@ -24,7 +24,8 @@ export function leftoverReason(s: SandboxSummary, now: Date, bootId: string, ali
 
 /** Removes sandboxes whose gobox process died. Owner limits the sweep to one user's sandboxes. */
 export async function sweepLeftovers(engine: Engine, owner?: number, now = new Date()): Promise<SweepResult> {
-  const filter: Record<string, string> = owner === undefined ? {} : { [LABEL.owner]: String(owner) };
+  // Only sandboxes: shared objects such as the proxy-mode forwarder carry no owning process.
+  const filter: Record<string, string> = { [LABEL.kind]: 'sandbox', ...(owner === undefined ? {} : { [LABEL.owner]: String(owner) }) };
   const list = await engine.listSandboxes(filter);
   const boot = hostBootId();
   const removed: SandboxSummary[] = [];

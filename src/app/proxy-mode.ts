@@ -49,7 +49,7 @@ export interface ForwarderOptions {
 
 /** The long-lived, shared forwarder: reused while its config matches, re-created when it does not. */
 export async function ensureForwarder(engine: Engine, o: ForwarderOptions, progress: Progress): Promise<void> {
-  const binary = await forwarderBinary(engine, o, progress);
+  const binary = await forwarderBinary(o, progress);
   const config = createHash('sha256').update(JSON.stringify([o.allow, binary.sha256, o.image])).digest('hex').slice(0, 16);
   const current = await engine.getService(PROXY_MODE.container);
   if (current && usable(current, config)) return;

@@ -9,6 +9,7 @@ import { ensureImage } from './image.js';
 import { writeIdentityFiles } from './identity-files.js';
 import { currentIdentity } from '../common/identity.js';
 import { resolveNetwork } from './network.js';
+import { checkSandboxSupport } from './runtime-check.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
 
 const log = logger('run');
@@ -24,6 +25,8 @@ export async function readyEngine(p: PreparedRun, progress: RunOptions['progress
   log.debug(`engine at ${engine.endpoint.url} (${engine.endpoint.via})`);
   const swept = await log.time('sweep leftovers', () => sweepLeftovers(engine, p.user.uid));
   if (swept.removed.length) log.debug(`removed ${swept.removed.length} leftover sandbox(es)`);
+  // Runtime usable, image present (loaded into a rootless engine from the admin's archive), limits honest.
+  await log.time('check runtime, image and limits', () => checkSandboxSupport(engine, p, progress));
   await log.time('check image', () => ensureImage(engine, p.loaded.profile.image, progress));
   p.inputs.cacheVolume = await log.time('check cache volume', () => ensureCacheVolume(engine, p.user, p.loaded.profile, progress));
   p.inputs.network = await log.time('check network', () => resolveNetwork(engine, p, progress));

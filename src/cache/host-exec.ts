@@ -15,10 +15,9 @@ export function run(cmd: string, args: string[], what: string): Promise<string> 
   });
 }
 
-/** True when the tool can be found (on PATH or in the sbin dirs). */
-export async function haveTool(cmd: string): Promise<boolean> {
-  return run('sh', ['-c', `command -v ${cmd}`], `find ${cmd}`).then(
-    () => true,
-    () => false,
-  );
+/** Which of these tools cannot be found (on PATH or in the sbin dirs); one shell for all of them. */
+export async function missingTools(tools: string[]): Promise<string[]> {
+  const found = await run('sh', ['-c', 'for t; do command -v "$t" >/dev/null && echo "$t"; done; true', 'sh', ...tools], 'look for tools').catch(() => '');
+  const have = new Set(found.split('\n'));
+  return tools.filter((t) => !have.has(t));
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { haveTool, run } from './host-exec.js';
+import { missingTools, run } from './host-exec.js';
 import { mountAt } from './mountinfo.js';
 import type { LoopPaths } from './paths.js';
 
@@ -14,10 +14,8 @@ import type { LoopPaths } from './paths.js';
 export async function hardLimitUnavailable(): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'gobox is not running as root';
   if (!existsSync('/dev/loop-control')) return 'no loop devices (/dev/loop-control is missing)';
-  for (const tool of ['mkfs.ext4', 'resize2fs', 'losetup', 'mount']) {
-    if (!(await haveTool(tool))) return `${tool} is not installed (Debian: apt-get install e2fsprogs mount)`;
-  }
-  return undefined;
+  const missing = await missingTools(['mkfs.ext4', 'resize2fs', 'e2fsck', 'losetup', 'mount', 'umount']);
+  return missing.length ? `${missing.join(', ')} not installed (Debian: apt-get install e2fsprogs mount)` : undefined;
 }
 
 /** Makes the image (sparse, so it costs only what is used), its filesystem, and mounts it. */

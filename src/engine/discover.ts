@@ -13,8 +13,13 @@ export function candidateEndpoints(env: NodeJS.ProcessEnv = process.env, uid = p
   if (env.DOCKER_HOST) list.push({ url: normalizeUrl(env.DOCKER_HOST), via: 'DOCKER_HOST' });
   // An explicit setting is a decision: don't fall back past it to some other engine.
   if (list.length) return list;
-  list.push({ url: 'unix:///var/run/docker.sock', via: 'system Docker socket' });
   const runtimeDir = env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+  // GOBOX_ENGINE=podman: the user's own rootless Podman (started on demand), even in the docker group.
+  if (env.GOBOX_ENGINE === 'podman') {
+    if (uid === 0) return [{ url: 'unix:///run/podman/podman.sock', via: 'system Podman socket' }];
+    return [{ url: `unix://${path.join(runtimeDir, 'podman', 'podman.sock')}`, via: 'rootless Podman socket' }];
+  }
+  list.push({ url: 'unix:///var/run/docker.sock', via: 'system Docker socket' });
   list.push({ url: `unix://${path.join(runtimeDir, 'docker.sock')}`, via: 'rootless Docker socket' });
   list.push({ url: `unix://${path.join(runtimeDir, 'podman', 'podman.sock')}`, via: 'rootless Podman socket' });
   if (uid === 0) list.push({ url: 'unix:///run/podman/podman.sock', via: 'system Podman socket' });
@@ -41,15 +46,29 @@ export function endpointPresent(ep: EndpointInfo): boolean {
   }
 }
 
+/**
+ * The first candidate that answers. `startAbsent` may bring up a missing socket (the user's
+ * rootless Podman service) and says whether it did; its error is recorded like a failed connect.
+ */
 export async function firstAnswering<T>(
   candidates: EndpointInfo[],
   connect: (ep: EndpointInfo) => Promise<T>,
+  startAbsent?: (ep: EndpointInfo) => Promise<boolean>,
 ): Promise<T> {
   const tried: string[] = [];
   for (const ep of candidates) {
     if (!endpointPresent(ep)) {
-      tried.push(`${ep.via} (${ep.url}): no socket`);
-      continue;
+      let started = false;
+      try {
+        started = (await startAbsent?.(ep)) ?? false;
+      } catch (e) {
+        tried.push(`${ep.via} (${ep.url}): ${errorMessage(e)}`);
+        continue;
+      }
+      if (!started) {
+        tried.push(`${ep.via} (${ep.url}): no socket`);
+        continue;
+      }
     }
     try {
       return await connect(ep);

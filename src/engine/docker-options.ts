@@ -2,19 +2,21 @@ import type { ContainerCreateOptions } from 'dockerode';
 import type { SandboxMount, SandboxSpec } from '../sandbox/types.js';
 
 /** Docker's tmpfs option string; uid/gid go to the kernel so HOME belongs to the caller. */
-function tmpfsOptions(m: Extract<SandboxMount, { kind: 'tmpfs' }>): string {
+function tmpfsOptions(m: Extract<SandboxMount, { kind: 'tmpfs' }>, flavor: CreateFlavor = {}): string {
   // exec: Docker's tmpfs default is noexec, but go test and go run execute binaries from GOTMPDIR.
   const opts = ['rw', 'exec', 'nosuid', 'nodev', `size=${m.sizeBytes}`, `mode=${m.mode}`];
+  // Podman's tmpfs knows no uid=/gid=; its `U` chowns to the container user, who is the caller under keep-id.
+  if (flavor.usernsKeepId && (m.uid !== undefined || m.gid !== undefined)) return [...opts, 'U'].join(',');
   if (m.uid !== undefined) opts.push(`uid=${m.uid}`);
   if (m.gid !== undefined) opts.push(`gid=${m.gid}`);
   return opts.join(',');
 }
 
-function mountsFor(spec: Pick<SandboxSpec, 'mounts'>) {
+function mountsFor(spec: Pick<SandboxSpec, 'mounts'>, flavor: CreateFlavor = {}) {
   const mounts: NonNullable<NonNullable<ContainerCreateOptions['HostConfig']>['Mounts']> = [];
   const tmpfs: Record<string, string> = {};
   for (const m of spec.mounts) {
-    if (m.kind === 'tmpfs') tmpfs[m.target] = tmpfsOptions(m);
+    if (m.kind === 'tmpfs') tmpfs[m.target] = tmpfsOptions(m, flavor);
     else if (m.kind === 'bind')
       mounts.push({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readonly, BindOptions: { Propagation: 'rprivate' } });
     else mounts.push({ Type: 'volume', Source: m.name, Target: m.target, ReadOnly: m.readonly });
@@ -22,9 +24,18 @@ function mountsFor(spec: Pick<SandboxSpec, 'mounts'>) {
   return { mounts, tmpfs };
 }
 
+/** How the engine in use needs the same spec expressed; the spec itself stays engine-neutral. */
+export interface CreateFlavor {
+  /**
+   * Rootless Podman: map the caller's uid to itself (--userns=keep-id), so files the sandbox
+   * writes into the project belong to the user on the host, not to a subordinate uid.
+   */
+  usernsKeepId?: boolean;
+}
+
 /** Translates gobox's engine-neutral spec into the Docker Engine API's create body. */
-export function dockerCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
-  const { mounts, tmpfs } = mountsFor(spec);
+export function dockerCreateOptions(spec: SandboxSpec, flavor: CreateFlavor = {}): ContainerCreateOptions {
+  const { mounts, tmpfs } = mountsFor(spec, flavor);
   return {
     name: spec.name,
     Image: spec.image,
@@ -59,6 +70,7 @@ export function dockerCreateOptions(spec: SandboxSpec): ContainerCreateOptions {
       LogConfig: { Type: 'json-file', Config: { 'max-size': String(spec.limits.logMaxBytes), 'max-file': '1' } },
       NetworkMode: spec.network,
       ...(spec.runtime ? { Runtime: spec.runtime } : {}),
+      ...(flavor.usernsKeepId ? { UsernsMode: 'keep-id' } : {}),
       AutoRemove: false,
     },
   };

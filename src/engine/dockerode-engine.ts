@@ -2,8 +2,10 @@ import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { LABEL } from '../common/labels.js';
 import type { SandboxSpec } from '../sandbox/types.js';
-import { dockerCreateOptions } from './docker-options.js';
-import type { Engine, EndpointInfo, EngineInfo, HelperSpec, NetworkInfo, NetworkSpec, SandboxSummary, ServiceInfo, ServiceSpec, VolumeInfo } from './engine.js';
+import { dockerCreateOptions, type CreateFlavor } from './docker-options.js';
+import { runLimitsProbe, type LimitsObservation, type LimitsProbeRequest } from './limits-probe.js';
+import { parsePodmanInfo, type PodmanHostInfo } from './podman-info.js';
+import type { Engine, EndpointInfo, EngineInfo, HelperSpec, RuntimeDetail, NetworkInfo, NetworkSpec, SandboxSummary, ServiceInfo, ServiceSpec, VolumeInfo } from './engine.js';
 import { NotFoundError } from '../common/errors.js';
 import { engineCall } from './errors.js';
 import { DockerodeSandbox } from './dockerode-sandbox.js';
@@ -67,7 +69,8 @@ export class DockerodeEngine implements Engine {
   }
 
   async createSandbox(spec: SandboxSpec): Promise<DockerodeSandbox> {
-    const c = await engineCall(`create sandbox ${spec.name}`, () => this.docker.createContainer(dockerCreateOptions(spec)));
+    const flavor = await this.createFlavor();
+    const c = await engineCall(`create sandbox ${spec.name}`, () => this.docker.createContainer(dockerCreateOptions(spec, flavor)));
     return new DockerodeSandbox(c);
   }
 
@@ -184,7 +187,7 @@ export class DockerodeEngine implements Engine {
   }
 
   async startService(spec: ServiceSpec): Promise<ServiceInfo> {
-    const opts = dockerCreateOptions(spec.container);
+    const opts = dockerCreateOptions(spec.container, await this.createFlavor());
     opts.HostConfig = { ...opts.HostConfig, RestartPolicy: { Name: 'unless-stopped' } };
     const c = await engineCall(`create service ${spec.container.name}`, () => this.docker.createContainer(opts));
     try {
@@ -207,6 +210,47 @@ export class DockerodeEngine implements Engine {
     return (res.Volumes ?? []).map((v) => ({
       name: v.Name, labels: v.Labels ?? {}, mountpoint: v.Mountpoint, driver: v.Driver, options: (v.Options as Record<string, string> | null) ?? {},
     }));
+  }
+
+  // --- issue 5: rootless engines, runtimes, honest limits ---
+
+  private cachedPodman: Promise<PodmanHostInfo | undefined> | undefined;
+
+  async runtimeDetails(): Promise<Record<string, RuntimeDetail>> {
+    const info = (await engineCall('read engine runtimes', () => this.docker.info())) as { Runtimes?: Record<string, { path?: string; runtimeArgs?: string[] | null }> };
+    return Object.fromEntries(Object.entries(info.Runtimes ?? {}).map(([name, r]) => [name, { path: r.path ?? name, args: r.runtimeArgs ?? [] }]));
+  }
+
+  podmanInfo(): Promise<PodmanHostInfo | undefined> {
+    this.cachedPodman ??= this.info().then(async (info) => {
+      if (info.kind !== 'podman') return undefined;
+      const raw = await engineCall('read Podman info', () => new Promise<unknown>((resolve, reject) => {
+        this.docker.modem.dial({ path: '/v4.0.0/libpod/info', method: 'GET', statusCodes: { 200: true }, options: {} }, (err: unknown, data: unknown) => (err ? reject(err) : resolve(data)));
+      }));
+      return parsePodmanInfo(raw);
+    });
+    return this.cachedPodman;
+  }
+
+  async probeLimits(req: LimitsProbeRequest): Promise<LimitsObservation> {
+    return runLimitsProbe(this.docker, req, await this.createFlavor());
+  }
+
+  async loadImage(archive: Readable): Promise<void> {
+    await engineCall('load image archive', async () => {
+      const stream = (await this.docker.loadImage(archive as unknown as string)) as unknown as Readable;
+      await followProgress(this.docker, stream, () => {});
+    });
+  }
+
+  async saveImage(ref: string): Promise<Readable> {
+    return (await engineCall(`save image ${ref}`, () => this.docker.getImage(ref).get())) as unknown as Readable;
+  }
+
+  /** Rootless Podman gets keep-id on every container, so helpers and sandboxes agree on owners. */
+  private async createFlavor(): Promise<CreateFlavor> {
+    const podman = await this.podmanInfo();
+    return podman?.rootless ? { usernsKeepId: true } : {};
   }
 }
 

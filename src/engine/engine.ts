@@ -1,5 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { SandboxSpec } from '../sandbox/types.js';
+import type { LimitsObservation, LimitsProbeRequest } from './limits-probe.js';
+import type { PodmanHostInfo } from './podman-info.js';
 
 /** What gobox needs from a container engine, in gobox's own types only. */
 export interface EngineInfo {
@@ -95,6 +97,16 @@ export interface Engine {
   startService(spec: ServiceSpec): Promise<ServiceInfo>;
   /** gobox's volumes carrying all these labels (e.g. every user's cache, for `gobox cache info` as root). */
   listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]>;
+  /** Registered OCI runtimes with their path and arguments (runsc's --network=none matters). */
+  runtimeDetails(): Promise<Record<string, RuntimeDetail>>;
+  /** Podman's own view (rootless, storage driver, cgroups); undefined for Docker. */
+  podmanInfo(): Promise<PodmanHostInfo | undefined>;
+  /** Runs a tiny container with odd limits and reports what the kernel applied. */
+  probeLimits(req: LimitsProbeRequest): Promise<LimitsObservation>;
+  /** Loads a `docker save` archive (images/load); the tags inside name the images. */
+  loadImage(archive: Readable): Promise<void>;
+  /** A `docker save` archive of one image. */
+  saveImage(ref: string): Promise<Readable>;
 }
 
 /** A short root helper (e.g. chown of a new cache volume). Only the listed capabilities are kept. */
@@ -140,4 +152,12 @@ export interface ServiceSpec {
   container: SandboxSpec;
   /** Further networks joined before start, with the DNS aliases sandboxes use there. */
   extraNetworks: { name: string; aliases: string[] }[];
+}
+
+export type { LimitName, LimitsObservation, LimitsProbeRequest } from './limits-probe.js';
+export type { PodmanHostInfo } from './podman-info.js';
+
+export interface RuntimeDetail {
+  path: string;
+  args: string[];
 }

@@ -26,8 +26,9 @@ describe('gobox env, profile, toolchain list', () => {
     const home = profileHome({ broken: 'limits:\n  memory: lots\n  cpus: two\n' });
     const bad = await gobox(['profile', 'validate', `${home}/gobox/profiles/broken.yaml`], { cwd: dir });
     expect(bad.code).toBe(125);
-    expect(bad.stderr.split('\n')[0]).toBe(
-      `gobox: ${home}/gobox/profiles/broken.yaml: limits.memory: expected a size such as "512m" or "2g"; ${home}/gobox/profiles/broken.yaml: limits.cpus: Invalid input: expected number, received string`,
+    const file = `${home}/gobox/profiles/broken.yaml`;
+    expect(bad.stderr).toBe(
+      `gobox: ${file}: limits.memory: expected a size such as "512m" or "2g"; ${file}: limits.cpus: Invalid input: expected number, received string; fix ${file}, then check it with: gobox profile validate ${file}\n`,
     );
   });
 

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { GlobalArgs } from '../options.js';
+import { cacheModule } from './cache.js';
 import { doctorModule } from './doctor.js';
 import { envModule } from './env.js';
 import { gcModule } from './gc.js';
@@ -10,4 +11,4 @@ import { shellModule } from './shell.js';
 import { toolchainModule } from './toolchain.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, toolchainModule, doctorModule];
+export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, cacheModule, toolchainModule, doctorModule];
