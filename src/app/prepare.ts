@@ -51,6 +51,10 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
   const profileName = o.profile ?? o.env.GOBOX_PROFILE ?? host.config.defaultProfile;
   const loaded = await log.time('load profile', () => loadProfile(profileName, o.env));
   const project = await resolveProject(o.cwd);
+  const goEnv = mergeGoEnv({ profile: loaded.profile, profileFile: loaded.file, host: host.config, hostFile: host.file, callerEnv: o.env });
+  // Bad values fail here, before anything is written or started; proxy mode then adds its own.
+  validateGoEnv(goEnv);
+  if (loaded.profile.network === 'proxy' && !loaded.profile.jail) applyProxyModeEnv(goEnv, host, loaded.name);
   const store = new ToolchainStore();
   const toolchain = await log.time('resolve toolchain', () =>
     chooseToolchain({ store, project, flag: o.go, env: o.env, profileDefault: loaded.profile.go, progress: o.progress }),
@@ -58,10 +62,6 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
   log.debug(`toolchain go${toolchain.version} from ${toolchain.source} (${toolchain.detail})`);
   const user = chooseSandboxUser(currentIdentity(), project.root, o.env);
   if (user.note) log.debug(user.note);
-  const goEnv = mergeGoEnv({ profile: loaded.profile, profileFile: loaded.file, host: host.config, hostFile: host.file, callerEnv: o.env });
-  // Bad values fail here, before anything is written or started; proxy mode then adds its own.
-  validateGoEnv(goEnv);
-  if (loaded.profile.network === 'proxy' && !loaded.profile.jail) applyProxyModeEnv(goEnv, host, loaded.name);
   const inputs: SandboxInputs = {
     user,
     profileName: loaded.name,
