@@ -14,6 +14,14 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 [ -x /usr/lib/go-1.19/bin/go ] || need+=(golang-1.19-go)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+# Hard cache quotas: loop-mounted ext4 images.
+command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
+# The test CA and the bridge address in the proxy tests.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# Rootless Podman per user, and gVisor.
+command -v podman >/dev/null 2>&1 || need+=(podman uidmap slirp4netns fuse-overlayfs catatonit)
+command -v runsc >/dev/null 2>&1 || need+=(runsc)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -33,4 +41,6 @@ if ! docker info >/dev/null 2>&1; then
   done
 fi
 docker info >/dev/null 2>&1 || { echo "setup-host.sh: dockerd did not come up; see /var/log/dockerd.log" >&2; tail -20 /var/log/dockerd.log >&2 || true; exit 1; }
+# Register gVisor as the runtime "runsc" (a running dockerd reloads runtimes on SIGHUP).
+bash "$(dirname "$0")/setup-runsc.sh"
 echo "setup-host.sh: engine ready ($(docker version --format '{{.Server.Version}}'))"

@@ -73,6 +73,7 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     cacheVolume: cacheVolumeName(user.uid),
     caBundle: await prepareCaBundle(host, o.env),
     network: networkFor(loaded.profile.network),
+    ...(loaded.profile.runtime ?? host.config.runtime ? { runtime: loaded.profile.runtime ?? host.config.runtime } : {}),
     tty: o.tty,
     stdin: o.stdin,
     term: o.env.TERM,

@@ -59,6 +59,40 @@ export const profileSchema = z.strictObject({
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileLimits = z.infer<typeof limitsSchema>;
 
+/** Daemon limits a request may raise up to (the profile's own values above them are lowered to them). */
+export const policyLimitsSchema = z.strictObject({
+  memory: sizeText.optional(),
+  cpus: z.number().positive().optional(),
+  pids: z.number().int().positive().optional(),
+  timeout: durationText.optional(),
+  output: sizeText.optional(),
+  cacheSize: sizeText.optional(),
+});
+
+export const serveSchema = z.strictObject({
+  users: z.union([z.literal('all'), z.array(z.string().min(1))]).default('all'),
+  groups: z.array(z.string().min(1)).default([]),
+});
+
+/** A rule for some users or groups; its fields replace the defaults for them (later rules win). */
+export const policyRuleSchema = z.strictObject({
+  users: z.array(z.string().min(1)).default([]),
+  groups: z.array(z.string().min(1)).default([]),
+  allowedProfiles: z.array(z.string()).optional(),
+  maxLimits: policyLimitsSchema.optional(),
+  maxSandboxes: z.number().int().positive().optional(),
+  networks: z.array(networkMode).optional(),
+});
+
+export const policySchema = z.strictObject({
+  /** Concurrent sandboxes per user. */
+  maxSandboxes: z.number().int().positive().default(4),
+  /** Network modes a daemon sandbox may use; all when absent. */
+  networks: z.array(networkMode).optional(),
+  rules: z.array(policyRuleSchema).default([]),
+});
+export type PolicyConfig = z.infer<typeof policySchema>;
+
 /** Host policy, /etc/gobox/config.yaml. */
 export const hostConfigSchema = z.strictObject({
   defaultProfile: z.string().default('default'),
@@ -67,6 +101,8 @@ export const hostConfigSchema = z.strictObject({
   /** PEM file or directory merged with the image's system roots. */
   ca: z.string().optional(),
   goMirror: z.string().url().optional(),
+  /** OCI runtime for every sandbox on this host (e.g. runsc); a profile's own runtime wins. */
+  runtime: z.string().min(1).optional(),
   /**
    * Network mode `proxy`: the module proxy sandboxes may reach (also their GOPROXY when nothing
    * else sets one), plus further host:port pairs, e.g. sum.golang.org:443. Nothing else is reachable.
@@ -86,5 +122,9 @@ export const hostConfigSchema = z.strictObject({
       cacheSize: sizeText.optional(),
     })
     .default({}),
+  /** gobox serve: whose sockets the daemon makes (all login users, listed users, or members of groups). */
+  serve: serveSchema.default(serveSchema.parse({})),
+  /** gobox serve: what a daemon request may ask for; per-user and per-group rules refine it. */
+  policy: policySchema.default(policySchema.parse({})),
 });
 export type HostConfig = z.infer<typeof hostConfigSchema>;

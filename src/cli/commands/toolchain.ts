@@ -5,7 +5,8 @@ import { createProgress } from '../progress.js';
 
 interface ToolchainArgs extends GlobalArgs {
   dir?: string;
-  version?: string;
+  /** Not `version`: yargs reserves --version for gobox's own. */
+  release?: string;
   available?: boolean;
   mirror?: string;
 }
@@ -20,12 +21,13 @@ export const toolchainModule: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'Installed toolchains (or, with --available, what the mirror offers)',
         builder: (b) =>
           b.option('available', { type: 'boolean', default: false, describe: 'List versions the Go mirror offers' })
-            .option('mirror', { type: 'string', describe: 'Mirror base URL (default: GOBOX_GO_MIRROR or the official site)' }),
+            .option('mirror', { type: 'string', describe: 'Mirror base URL (default: GOBOX_GO_MIRROR, then goMirror in the host config, then the official site)' }),
         handler: async (args: ToolchainArgs) => {
-          const { ToolchainStore, defaultMirror } = await import('../../toolchain/index.js');
+          const { ToolchainStore } = await import('../../toolchain/index.js');
           const store = new ToolchainStore();
           if (args.available) {
-            const list = await store.available(args.mirror ?? defaultMirror());
+            const { chooseMirror } = await import('../../app/mirror-choice.js');
+            const list = await store.available(await chooseMirror(args.mirror));
             if (args.json) return printJson(list);
             return printTable(list.map((v) => ({ version: `go${v.version}`, stable: v.stable ? 'yes' : 'no' })), ['version', 'stable']);
           }
@@ -39,33 +41,34 @@ export const toolchainModule: CommandModule<GlobalArgs, GlobalArgs> = {
         command: 'import <dir>',
         describe: 'Copy an existing GOROOT (e.g. /usr/lib/go-1.19) into the store, symlinks dereferenced',
         handler: async (args: ToolchainArgs) => {
-          const { ToolchainStore, defaultMirror } = await import('../../toolchain/index.js');
+          const { ToolchainStore } = await import('../../toolchain/index.js');
           const t = await new ToolchainStore().importDir(String(args.dir), createProgress());
           if (args.json) return printJson(t);
           printLine(`${t.name} at ${t.path}`);
         },
       }))
       .command(defineCommand({
-        command: 'install <version>',
+        command: 'install <release>',
         describe: 'Download (sha256-verified) and install a Go release: 1.22.5, go1.22.5, or 1.22 for the newest 1.22.x',
-        builder: (b) => b.option('mirror', { type: 'string', describe: 'Mirror base URL (default: GOBOX_GO_MIRROR or the official site)' }),
+        builder: (b) => b.option('mirror', { type: 'string', describe: 'Mirror base URL (default: GOBOX_GO_MIRROR, then goMirror in the host config, then the official site)' }),
         handler: async (args: ToolchainArgs) => {
-          const { ToolchainStore, defaultMirror } = await import('../../toolchain/index.js');
-          const t = await new ToolchainStore().install(String(args.version), { mirror: args.mirror, progress: createProgress() });
+          const { ToolchainStore } = await import('../../toolchain/index.js');
+          const { chooseMirror } = await import('../../app/mirror-choice.js');
+          const t = await new ToolchainStore().install(String(args.release), { mirror: await chooseMirror(args.mirror), progress: createProgress() });
           if (args.json) return printJson(t);
           printLine(`${t.name} at ${t.path}`);
         },
       }))
       .command(defineCommand({
-        command: 'remove <version>',
+        command: 'remove <release>',
         describe: 'Remove a toolchain (refused while a sandbox uses it)',
         handler: async (args: ToolchainArgs) => {
-          const { ToolchainStore, defaultMirror } = await import('../../toolchain/index.js');
+          const { ToolchainStore } = await import('../../toolchain/index.js');
           const store = new ToolchainStore();
           const { toolchainInUse } = await import('../../app/toolchain-admin.js');
-          await store.remove(String(args.version), { inUse: toolchainInUse });
-          if (args.json) return printJson({ removed: String(args.version) });
-          printLine(`removed go${String(args.version).replace(/^go/, '')}`);
+          await store.remove(String(args.release), { inUse: toolchainInUse });
+          if (args.json) return printJson({ removed: String(args.release) });
+          printLine(`removed go${String(args.release).replace(/^go/, '')}`);
         },
       }))
       .demandCommand(1, 'name an action: list, import DIR, install VERSION or remove VERSION') as unknown as Argv<GlobalArgs>,
