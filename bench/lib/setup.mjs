@@ -68,6 +68,8 @@ function hostGoroot() {
 function toolchainStore() {
   if (process.env.GOBOX_STATE_DIR) return { stateDir: path.resolve(process.env.GOBOX_STATE_DIR), temporary: false };
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'gobox-bench-state-'));
+  // Traversable like a real store: native runs execute the stored go as the bench user.
+  chmodSync(stateDir, 0o755);
   const goroot = hostGoroot();
   log(`importing ${goroot} into a temporary store ${stateDir}`);
   gobox(['toolchain', 'import', goroot], { env: goboxEnv(stateDir) });
@@ -80,6 +82,15 @@ function chooseToolchain(env) {
   if (!list.length) throw new BenchError('the toolchain store is empty; import one: gobox toolchain import $(go env GOROOT)');
   const host = run(['go', 'env', 'GOVERSION'], { allowFail: true }).stdout.trim();
   return list.find((t) => t.name === host) ?? list[0];
+}
+
+/** Mount points at or below dir, from /proc/self/mounts (octal escapes such as \\040 decoded). */
+function mountsUnder(dir) {
+  const decode = (p) => p.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
+  return readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => decode(l.split(' ')[1] ?? ''))
+    .filter((m) => m === dir || m.startsWith(dir + '/'));
 }
 
 export function setup() {
@@ -121,9 +132,17 @@ export function setup() {
   writeFileSync(path.join(idDir, 'passwd'), `root:x:0:0:root:/root:/usr/sbin/nologin\ngobox:x:${user.uid}:${user.gid}:gobox sandbox user:/home/gobox:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`, { mode: 0o644 });
   writeFileSync(path.join(idDir, 'group'), `root:x:0:\ngobox:x:${user.gid}:\nnogroup:x:65534:\n`, { mode: 0o644 });
 
+  let cleaned = false;
   const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
     rmSync(work, { recursive: true, force: true });
-    if (store.temporary) rmSync(store.stateDir, { recursive: true, force: true });
+    if (!store.temporary) return;
+    // gobox may mount things inside its store (per-user cache images); a recursive rm would
+    // empty those filesystems and then fail on the mount point, so leave the store instead.
+    const mounted = mountsUnder(store.stateDir);
+    if (mounted.length) log(`leaving the temporary store ${store.stateDir}: gobox has mounted ${mounted.join(', ')} in it`);
+    else rmSync(store.stateDir, { recursive: true, force: true });
   };
   return { store, env, user, toolchain, work, project, native, idDir, described, profile, image, cleanup };
 }
