@@ -32,8 +32,9 @@ export interface CacheInfo {
   usedBytes: number;
   buildBytes: number;
   modBytes: number;
-  /** Hard: what the filesystem still has free. */
+  /** Hard: what the filesystem still has free, and what it holds in all (less than the image: journal, inodes). */
   freeBytes?: number;
+  capacityBytes?: number;
   /** Hard: false when the image is not mounted (after a reboot, seen by a non-root caller). */
   attached: boolean;
   image?: string;
@@ -42,8 +43,16 @@ export interface CacheInfo {
 
 const isRoot = () => process.getuid?.() === 0;
 
-/** Whose cache a command acts on: the caller's, or (root only) the one --user names. */
-export async function cacheOwner(user: number | undefined, env: NodeJS.ProcessEnv = process.env): Promise<CacheOwner | undefined> {
+async function statfsBytes(dir: string): Promise<{ free: number; total: number }> {
+  const st = await fs.statfs(dir);
+  return { free: st.bavail * st.bsize, total: st.blocks * st.bsize };
+}
+
+/**
+ * Whose cache a command acts on: the caller's, or (root only) the one --user names. Root without
+ * --user gets undefined ("everybody", for info), or the sudo user when useSudoUser is set.
+ */
+export async function cacheOwner(user: number | undefined, useSudoUser: boolean, env: NodeJS.ProcessEnv = process.env): Promise<CacheOwner | undefined> {
   const self = process.getuid?.() ?? 0;
   if (user !== undefined && (!Number.isInteger(user) || user < 0)) throw new UsageError(`--user ${user}: expected a numeric uid`);
   if (!isRoot()) {
@@ -51,7 +60,7 @@ export async function cacheOwner(user: number | undefined, env: NodeJS.ProcessEn
     const gid = process.getgid?.() ?? 65534;
     return { uid: self, gid: gid === 0 ? 65534 : gid };
   }
-  const uid = user ?? (Number(env.SUDO_UID) > 0 ? Number(env.SUDO_UID) : undefined);
+  const uid = user ?? (useSudoUser && Number(env.SUDO_UID) > 0 ? Number(env.SUDO_UID) : undefined);
   if (uid === 0) throw new UsageError('root has no cache: sandboxes never run as root', { hint: 'name a user: --user UID' });
   return uid === undefined ? undefined : { uid, gid: await primaryGid(uid) };
 }
@@ -79,8 +88,8 @@ export async function describeCache(ctx: CacheContext, v: VolumeInfo, owner: Cac
   const hard = { ...base, mode: 'hard' as const, limitBytes: (await imageBytes(p)) ?? Number(v.labels['gobox.cache-limit'] ?? 0), image: p.image, mountpoint: p.mount };
   if (!(await readyHard(v))) return { ...hard, usedBytes: 0, buildBytes: 0, modBytes: 0, attached: false };
   const scan = await scanCache(ctx.engine, ctx.image, v.name, owner);
-  const st = await fs.statfs(p.mount);
-  return { ...hard, usedBytes: scan.usedBytes, buildBytes: scan.buildBytes, modBytes: scan.modBytes, freeBytes: st.bavail * st.bsize, attached: true };
+  const st = await statfsBytes(p.mount);
+  return { ...hard, usedBytes: scan.usedBytes, buildBytes: scan.buildBytes, modBytes: scan.modBytes, freeBytes: st.free, capacityBytes: st.total, attached: true };
 }
 
 /** `gobox cache info`: one user's cache, or (root without --user) every user's. */
@@ -88,7 +97,7 @@ export async function cacheInfo(ctx: CacheContext, owner: CacheOwner | undefined
   if (owner) return [await describeCache(ctx, await volumeOf(ctx, owner.uid), owner)];
   const volumes = await ctx.engine.listVolumes({ [LABEL.kind]: 'cache' });
   const out: CacheInfo[] = [];
-  for (const v of volumes.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const v of volumes.sort((a, b) => Number(a.labels[LABEL.owner]) - Number(b.labels[LABEL.owner]))) {
     const uid = Number(v.labels[LABEL.owner]);
     if (!Number.isInteger(uid) || uid <= 0) continue;
     out.push(await describeCache(ctx, v, { uid, gid: await primaryGid(uid) }));
@@ -109,7 +118,8 @@ export interface TrimResult {
 export async function trimCache(ctx: CacheContext, owner: CacheOwner, toBytes?: number): Promise<TrimResult> {
   const v = await volumeOf(ctx, owner.uid);
   if (!(await readyHard(v))) throw new CacheError(`${v.name} is not attached; a root gobox attaches it again`, { hint: `sudo gobox cache info --user ${owner.uid}` });
-  const limit = isHardVolume(v) ? ((await imageBytes(hardPaths(v))) ?? ctx.profileLimit) : ctx.profileLimit;
+  // A hard cache fills up at its filesystem's capacity, a little below the image size (journal, inodes).
+  const limit = isHardVolume(v) ? await statfsBytes(hardPaths(v).mount).then((s) => s.total) : ctx.profileLimit;
   const target = toBytes ?? defaultTrimTarget(limit);
   const result = await withCacheExclusive(ctx.engine, owner.uid, 'trim', async () => {
     const scan = await scanCache(ctx.engine, ctx.image, v.name, owner);

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { CacheError, ConflictError } from '../common/errors.js';
+import { CacheError, ConflictError, errorMessage } from '../common/errors.js';
 import { LABEL } from '../common/labels.js';
 import { logger } from '../common/logger.js';
 import type { Progress } from '../common/progress.js';
@@ -30,8 +30,8 @@ export async function ensureHardVolume(engine: Engine, name: string, user: User,
     const p = hardPaths(existing);
     const size = await imageBytes(p);
     // The common case costs one mountinfo read and a stat; the lock is only for changes.
-    if (size !== undefined && size >= limit && (await isAttached(p))) {
-      if (size > limit) await noteShrink(p, user.uid, size, limit, progress);
+    if (size !== undefined && (size >= limit || (await sizeNoted(p, limit))) && (await isAttached(p))) {
+      if (size > limit) await noteSize(p, limit, progress, shrinkText(user.uid, size, limit));
       return true;
     }
   }
@@ -62,6 +62,7 @@ async function attachOrCreate(p: LoopPaths, user: User, limit: number, progress:
   if (size === undefined) {
     // Something mounted at our mount point without an image (a deleted image): clear the way.
     if (await mountAt(p.mount)) await detachImage(p);
+    await fs.rm(sidecar(p), { force: true });
     progress.start(`Making a ${formatSize(limit)} cache for uid ${user.uid}`);
     try {
       await createImage(p, limit, user);
@@ -79,23 +80,38 @@ async function attachOrCreate(p: LoopPaths, user: User, limit: number, progress:
     log.debug(`re-attaching ${p.image} at ${p.mount}`);
     await attachImage(p);
   }
-  if (size < limit) {
+  if (size < limit && !(await sizeNoted(p, limit))) {
     log.debug(`growing ${p.image} from ${formatSize(size)} to ${formatSize(limit)}`);
-    await growImage(p, limit);
+    try {
+      await growImage(p, limit);
+    } catch (e) {
+      // The run goes on with the cache as it was; the next profile change tries again.
+      await noteSize(p, limit, progress, `cache of uid ${user.uid} stays ${formatSize(size)}: cannot grow it to ${formatSize(limit)} now (${errorMessage(e)})`);
+    }
   } else if (size > limit) {
-    await noteShrink(p, user.uid, size, limit, progress);
+    await noteSize(p, limit, progress, shrinkText(user.uid, size, limit));
   }
 }
 
+function shrinkText(uid: number, size: number, limit: number): string {
+  return `cache of uid ${uid} stays ${formatSize(size)}: the profile asks for ${formatSize(limit)} and a cache image only grows; to shrink it: gobox cache clear --reset --user ${uid}`;
+}
+
 /**
- * ext4 cannot shrink while mounted and a cache is not worth an offline resize: keep the size and
- * say so once per requested size (a sidecar file remembers), not on every run.
+ * A size the image will not take (smaller: ext4 cannot shrink while mounted, and a cache is not
+ * worth an offline resize; larger: growing failed) is said once per requested size, not on
+ * every run; a sidecar file remembers it.
  */
-async function noteShrink(p: LoopPaths, uid: number, size: number, limit: number, progress: Progress): Promise<void> {
-  const sidecar = `${p.image}.shrink-noted`;
-  if ((await fs.readFile(sidecar, 'utf8').catch(() => '')) === String(limit)) return;
-  progress.notice(`cache of uid ${uid} stays ${formatSize(size)}: the profile asks for ${formatSize(limit)} and a cache image only grows; to shrink it: gobox cache clear --reset --user ${uid}`);
-  await fs.writeFile(sidecar, String(limit), { mode: 0o644 }).catch(() => {});
+const sidecar = (p: LoopPaths) => `${p.image}.size-noted`;
+
+async function sizeNoted(p: LoopPaths, limit: number): Promise<boolean> {
+  return (await fs.readFile(sidecar(p), 'utf8').catch(() => '')) === String(limit);
+}
+
+async function noteSize(p: LoopPaths, limit: number, progress: Progress, text: string): Promise<void> {
+  if (await sizeNoted(p, limit)) return;
+  progress.notice(text);
+  await fs.writeFile(sidecar(p), String(limit), { mode: 0o644 }).catch(() => {});
 }
 
 /** A plain volume from before (or from a user's own gobox) gives way to the image; its cache content is dropped. */
@@ -118,7 +134,7 @@ export async function resetHardVolume(engine: Engine, volume: VolumeInfo): Promi
   });
   await detachImage(p);
   await fs.rm(p.image, { force: true });
-  await fs.rm(`${p.image}.shrink-noted`, { force: true });
+  await fs.rm(sidecar(p), { force: true });
 }
 
 /** Root: mounts a hard volume's image again if a reboot (or an admin) detached it. */

@@ -52,15 +52,19 @@ export async function ensureCacheVolume(engine: Engine, user: User, profile: Pro
   let fallback: string | undefined;
   if (unavailable === undefined && existing?.labels[CACHE_LABEL.fallback] === undefined) {
     try {
-      if (await ensureHardVolume(engine, name, user, limit, existing, progress)) return name;
-      log.debug(`cache volume ${name} is in use; it keeps its soft limit for now`);
+      // false: a plain volume from before is in use by another sandbox; it is replaced on a later run.
+      if (!(await ensureHardVolume(engine, name, user, limit, existing, progress))) log.debug(`cache volume ${name} is in use; it keeps its soft limit for now`);
       return name;
     } catch (e) {
       fallback = errorMessage(e);
       progress.notice(`no hard cache limit for uid ${user.uid} (${fallback}); using a soft limit, measured and trimmed after each run`);
     }
   } else if (unavailable !== undefined && process.getuid?.() === 0) {
-    log.debug(`soft cache limit: ${unavailable}`);
+    // Said once, when the volume is made; later runs only log it.
+    if (!existing) {
+      fallback = unavailable;
+      progress.notice(`no hard cache limit for uid ${user.uid} (${unavailable}); using a soft limit, measured and trimmed after each run`);
+    } else log.debug(`soft cache limit: ${unavailable}`);
   }
   return ensureSoftVolume(engine, name, user, profile.image, await engine.getVolume(name), fallback);
 }

@@ -72,6 +72,8 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
         tty: spec.tty,
       }),
     );
+    // Wait is asked for only once attach worked (a pending wait on a failed sandbox could keep the
+    // process alive), and before start so even an instant exit is seen.
     const waiting = box.wait();
     await log.time('start container', () => box.start());
     o.onStart?.(controlFor(box, stop));

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { existsSync } from 'node:fs';
+import { CacheError } from '../common/errors.js';
 import { missingTools, run } from './host-exec.js';
 import { mountAt } from './mountinfo.js';
 import type { LoopPaths } from './paths.js';
@@ -66,7 +67,11 @@ export async function attachImage(p: LoopPaths): Promise<void> {
   await fs.mkdir(p.mount, { recursive: true, mode: 0o755 });
   const opts = 'nosuid,nodev';
   const [existing] = await loopDevicesOf(p.image);
-  if (existing) await run('mount', ['-o', opts, existing, p.mount], 'mount the cache image');
+  if (existing) {
+    // The device may predate a resize of the file: let it see the file's current size.
+    await run('losetup', ['-c', existing], 'resize the loop device');
+    await run('mount', ['-o', opts, existing, p.mount], 'mount the cache image');
+  }
   else await run('mount', ['-o', `loop,${opts}`, p.image, p.mount], 'mount the cache image');
 }
 
@@ -79,16 +84,47 @@ export async function imageBytes(p: LoopPaths): Promise<number | undefined> {
   return (await fs.stat(p.image).catch(() => undefined))?.size;
 }
 
-/** Grows the image and its filesystem in place, while mounted (ext4 grows online). */
+/**
+ * Grows the image and its filesystem, keeping the content. Online first (ext4 grows while
+ * mounted, but that needs CAP_SYS_RESOURCE, which containers and some VMs lack); else offline,
+ * only once the unmount really released the filesystem. On failure the file gets its old size
+ * back, since the filesystem inside never grew, and the image is attached again.
+ */
 export async function growImage(p: LoopPaths, bytes: number): Promise<void> {
+  const before = await imageBytes(p);
+  if (before === undefined) throw new Error(`${p.image} is missing`);
+  const dev = (await mountAt(p.mount))?.source;
+  let resized = false;
   await fs.truncate(p.image, bytes);
-  const m = await mountAt(p.mount);
-  if (m?.source.startsWith('/dev/loop')) {
-    await run('losetup', ['-c', m.source], 'resize the loop device');
-    await run('resize2fs', [m.source], 'grow the cache filesystem');
-  } else {
-    // resize2fs insists on a freshly checked filesystem when it is not mounted.
-    await run('e2fsck', ['-f', '-y', p.image], 'check the cache filesystem');
+  try {
+    if (dev?.startsWith('/dev/loop')) {
+      await run('losetup', ['-c', dev], 'resize the loop device');
+      const online = await run('resize2fs', [dev], 'grow the cache filesystem').then(() => true, () => false);
+      if (online) return;
+      await detachImage(p);
+      await waitReleased(p, dev);
+    }
+    // resize2fs insists on a freshly checked filesystem when it is not mounted; e2fsck exit 1 means "fixed".
+    await run('sh', ['-c', 'e2fsck -f -y "$1" >/dev/null 2>&1; [ $? -le 1 ]', 'sh', p.image], 'check the cache filesystem');
     await run('resize2fs', [p.image], 'grow the cache filesystem');
+    resized = true;
+  } catch (e) {
+    if (!resized) await fs.truncate(p.image, before);
+    throw e;
+  } finally {
+    if (!(await isAttached(p))) await attachImage(p);
   }
+}
+
+/**
+ * After an unmount the kernel frees an autoclear loop device once nothing else holds the
+ * filesystem (the engine's own bind mount of a running sandbox, another mount namespace).
+ * Until then an offline resize would write under a live filesystem, so it is refused.
+ */
+async function waitReleased(p: LoopPaths, dev: string): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    if (!(await loopDevicesOf(p.image)).includes(dev)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new CacheError(`the cache filesystem is still in use (${dev}), so it cannot grow now`);
 }

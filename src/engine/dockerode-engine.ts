@@ -133,8 +133,11 @@ export class DockerodeEngine implements Engine {
     };
     const box = await this.createSandbox(spec);
     try {
+      // Wait before start: wait uses next-exit, and a quick helper can exit before a later wait is registered.
+      const waiting = box.wait();
+      waiting.catch(() => {}); // a failed start is reported by start itself
       await box.start();
-      const { exitCode } = await box.wait();
+      const { exitCode } = await waiting;
       return { exitCode, output: await box.logs() };
     } finally {
       await box.remove();

@@ -15,7 +15,7 @@ interface CacheArgs extends GlobalArgs {
 const userOption = (y: Argv) => y.option('user', { type: 'number', describe: "Another user's cache, by uid (root only)" });
 
 async function ownerFor(args: CacheArgs) {
-  const owner = await cacheOwner(args.user);
+  const owner = await cacheOwner(args.user, true);
   if (!owner) throw new UsageError('as root, name whose cache: --user UID');
   return owner;
 }
@@ -39,8 +39,9 @@ export const cacheModule: CommandModule<GlobalArgs, GlobalArgs> = {
         builder: userOption,
         handler: async (args: CacheArgs) => {
           const ctx = await cacheContext(args.profile);
-          const list = await cacheInfo(ctx, await cacheOwner(args.user));
-          if (args.json) return printJson(args.user !== undefined || process.getuid?.() !== 0 ? list[0] : list);
+          const owner = await cacheOwner(args.user, false);
+          const list = await cacheInfo(ctx, owner);
+          if (args.json) return printJson(owner ? list[0] : list);
           if (list.length === 0) return printLine('no user has a cache yet');
           printTable(list.map(row), ['uid', 'volume', 'limit', 'used', 'build', 'modules', 'free']);
         },

@@ -7,6 +7,19 @@ export const envModule: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'env',
   describe: 'Show the environment a sandbox gets here, and where each value came from',
   handler: async (args) => {
+    // Shared-host mode: the daemon answers when this user has a socket dir (src/daemon/route.ts).
+    const { daemonSocket } = await import('../../daemon/route.js');
+    const viaDaemon = daemonSocket(process.env);
+    if (viaDaemon) {
+      const { envViaDaemon } = await import('../../daemon/client.js');
+      const r = await envViaDaemon(viaDaemon, { cwd: process.cwd(), profile: args.profile, go: args.go, env: process.env });
+      if (args.json) return printJson({ ...r.meta, env: r.env });
+      printLine(`# via the gobox daemon (${viaDaemon}): profile ${r.meta.profile.name} (${r.meta.profile.file})`);
+      printLine(`# project ${r.meta.project}, user ${r.meta.user}, cache volume ${r.meta.cacheVolume}, network ${r.meta.network}`);
+      printLine(`# toolchain ${r.meta.toolchain.version} from ${r.meta.toolchain.source}: ${r.meta.toolchain.detail}`);
+      for (const key of Object.keys(r.env).sort()) printLine(`${key}=${JSON.stringify(r.env[key]!.value)}  # ${r.env[key]!.source}`);
+      return;
+    }
     const { describeEnv, prepareRun } = await import('../../app/prepare.js');
     const prepared = await prepareRun({
       command: ['go', 'env'],

@@ -9,6 +9,8 @@ import { profileModule } from './profile.js';
 import { runModule } from './run.js';
 import { shellModule } from './shell.js';
 import { toolchainModule } from './toolchain.js';
+import { serveModule } from './serve.js';
+import { adminModule } from './admin.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, cacheModule, toolchainModule, doctorModule];
+export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, cacheModule, toolchainModule, doctorModule, serveModule, adminModule];

@@ -12,6 +12,23 @@ export async function runInSandbox(args: GlobalArgs, command: string[], forceTty
   const tty = forceTty ?? haveTty();
   const terminal = new TerminalBridge(tty);
   try {
+    // Shared-host mode: the daemon runs it when this user has a socket dir (src/daemon/route.ts).
+    const { daemonSocket } = await import('../../daemon/route.js');
+    const viaDaemon = daemonSocket(process.env);
+    if (viaDaemon) {
+      const { runViaDaemon } = await import('../../daemon/client.js');
+      const outcome = await runViaDaemon(viaDaemon, {
+        command, cwd: process.cwd(), profile: args.profile, go: args.go, env: process.env, tty,
+        io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+        onStart: (control) => terminal.attach(control),
+        onNotice: (text) => printNotice(text),
+      });
+      terminal.restore();
+      if (outcome.message) printNotice(outcome.message);
+      for (const n of outcome.notices) printNotice(n);
+      process.exitCode = outcome.exitCode;
+      return;
+    }
     const { runCommand } = await import('../../app/run.js');
     const outcome = await runCommand({
       command,

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { statfs } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { CACHE_LABEL, imageBytes } from '../cache/index.js';
+import { LABEL } from '../common/labels.js';
+import { NotFoundError } from '../common/errors.js';
+import { hardPaths } from '../app/cache-hard.js';
+import type { Engine, VolumeInfo } from '../engine/index.js';
+import { boxStats } from './cgroup-stats.js';
+import { DAEMON_LABEL } from './handler.js';
+import { allUsers, userByName } from './users.js';
+
+const run = promisify(execFile);
+
+export interface PsRow {
+  id: string; user: string; uid: number; profile: string; command: string; ageSeconds: number;
+  memoryBytes?: number; cpuSeconds?: number; cacheBytes?: number; via: 'daemon' | 'direct'; state: string;
+}
+
+export interface QuotaRow { user: string; uid: number; volume: string; mode: string; usedBytes?: number; limitBytes?: number }
+
+async function names(): Promise<Map<number, string>> {
+  return new Map((await allUsers()).map((u) => [u.uid, u.name]));
+}
+
+/** Bytes used in a user's cache: a hard cache's filesystem, else the plain volume's directory. */
+async function cacheUse(v: VolumeInfo): Promise<{ used?: number; limit?: number }> {
+  if (v.labels[CACHE_LABEL.mode] === 'hard') {
+    const p = hardPaths(v);
+    const st = await statfs(p.mount).catch(() => undefined);
+    const limit = (await imageBytes(p)) ?? (Number(v.labels[CACHE_LABEL.limit]) || undefined);
+    return { ...(st ? { used: (st.blocks - st.bfree) * st.bsize } : {}), ...(limit ? { limit } : {}) };
+  }
+  const du = await run('du', ['-sb', v.mountpoint], { timeout: 30_000 }).catch(() => undefined);
+  const used = Number(du?.stdout.split('\t')[0]);
+  const limit = Number(v.labels[CACHE_LABEL.limit]);
+  return { ...(Number.isFinite(used) ? { used } : {}), ...(limit ? { limit } : {}) };
+}
+
+export async function adminQuota(engine: Engine): Promise<QuotaRow[]> {
+  const [vols, who] = await Promise.all([engine.listVolumes({ [LABEL.kind]: 'cache' }), names()]);
+  const rows: QuotaRow[] = [];
+  for (const v of vols) {
+    const uid = Number(v.labels[LABEL.owner]);
+    const use = await cacheUse(v);
+    rows.push({ user: who.get(uid) ?? String(uid), uid, volume: v.name, mode: v.labels[CACHE_LABEL.mode] ?? 'soft',
+      ...(use.used !== undefined ? { usedBytes: use.used } : {}), ...(use.limit !== undefined ? { limitBytes: use.limit } : {}) });
+  }
+  return rows.sort((a, b) => a.uid - b.uid);
+}
+
+export async function adminPs(engine: Engine, now = Date.now()): Promise<PsRow[]> {
+  const [boxes, who, quota] = await Promise.all([engine.listSandboxes({ [LABEL.kind]: 'sandbox' }), names(), adminQuota(engine)]);
+  const cache = new Map(quota.map((q) => [q.uid, q.usedBytes]));
+  return Promise.all(boxes.map(async (b) => {
+    const uid = Number(b.labels[LABEL.owner]);
+    const created = Date.parse(b.labels[LABEL.created] ?? '') || b.created.getTime();
+    const st = await boxStats(b.id);
+    const c = cache.get(uid);
+    return {
+      id: b.id.slice(0, 12), user: who.get(uid) ?? String(uid), uid, profile: b.labels[LABEL.profile] ?? '', command: b.labels[LABEL.command] ?? '',
+      ageSeconds: Math.max(0, Math.round((now - created) / 1000)), state: b.state, via: b.labels[DAEMON_LABEL.daemon] ? 'daemon' : 'direct',
+      ...(st.memoryBytes !== undefined ? { memoryBytes: st.memoryBytes } : {}), ...(st.cpuSeconds !== undefined ? { cpuSeconds: st.cpuSeconds } : {}),
+      ...(c !== undefined ? { cacheBytes: c } : {}),
+    } satisfies PsRow;
+  }));
+}
+
+/** Kills (and removes) one sandbox by id prefix, or every sandbox of a user (name or uid). */
+export async function adminKill(engine: Engine, target: { id?: string; user?: string }): Promise<string[]> {
+  const boxes = await engine.listSandboxes({ [LABEL.kind]: 'sandbox' });
+  let picked = boxes;
+  if (target.id) {
+    const id = target.id;
+    picked = boxes.filter((b) => b.id.startsWith(id) || b.name === id);
+    if (picked.length === 0) throw new NotFoundError(`no gobox sandbox ${id}`, { hint: 'see: gobox admin ps' });
+  } else if (target.user) {
+    const uid = /^\d+$/.test(target.user) ? Number(target.user) : (await userByName(target.user))?.uid;
+    if (uid === undefined) throw new NotFoundError(`no user ${target.user}`);
+    picked = boxes.filter((b) => b.labels[LABEL.owner] === String(uid));
+  }
+  for (const b of picked) await engine.removeSandbox(b.id);
+  return picked.map((b) => b.id.slice(0, 12));
+}

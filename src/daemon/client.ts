@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import net from 'node:net';
+import type { RunControl, RunIO } from '../app/execute.js';
+import { EngineUnavailableError, GoboxError } from '../common/errors.js';
+import { GO_ENV_KEYS } from '../config/schema.js';
+import { errorPayload, exitPayload, FRAME, FrameDecoder, encodeFrame, PROTOCOL_VERSION, type DaemonRequest, type ExitPayload, type LimitOverrides } from './protocol.js';
+
+export interface ClientRun {
+  op: DaemonRequest['op'];
+  command: string[];
+  cwd: string;
+  profile?: string | undefined;
+  go?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  tty: boolean;
+  io: RunIO;
+  onStart?: (control: RunControl) => void;
+  onNotice?: (text: string) => void;
+}
+
+/** Limit overrides for daemon runs, e.g. GOBOX_LIMIT_MEMORY=1g; the daemon checks them against its policy. */
+export function limitOverridesFromEnv(env: NodeJS.ProcessEnv): LimitOverrides {
+  const o: LimitOverrides = {};
+  if (env.GOBOX_LIMIT_MEMORY) o.memory = env.GOBOX_LIMIT_MEMORY;
+  if (env.GOBOX_LIMIT_CPUS) o.cpus = Number(env.GOBOX_LIMIT_CPUS);
+  if (env.GOBOX_LIMIT_PIDS) o.pids = Number(env.GOBOX_LIMIT_PIDS);
+  if (env.GOBOX_LIMIT_TIMEOUT) o.timeout = env.GOBOX_LIMIT_TIMEOUT;
+  if (env.GOBOX_LIMIT_OUTPUT) o.output = env.GOBOX_LIMIT_OUTPUT;
+  return o;
+}
+
+function requestFor(r: ClientRun): DaemonRequest {
+  const env = Object.fromEntries(GO_ENV_KEYS.filter((k) => r.env[k] !== undefined).map((k) => [k, r.env[k]!]));
+  return {
+    v: PROTOCOL_VERSION, op: r.op, cwd: r.cwd, command: r.command, env,
+    ...(r.profile ?? r.env.GOBOX_PROFILE ? { profile: r.profile ?? r.env.GOBOX_PROFILE } : {}),
+    ...(r.go ?? r.env.GOBOX_GO ? { go: r.go ?? r.env.GOBOX_GO } : {}),
+    limits: limitOverridesFromEnv(r.env),
+    tty: r.tty, stdin: r.op === 'run',
+    ...(r.tty && r.env.TERM ? { term: r.env.TERM } : {}),
+  };
+}
+
+function notRunning(socket: string, code: string | undefined): GoboxError {
+  const why = code === 'EACCES' ? `permission denied on ${socket}` : `nothing answers on ${socket}`;
+  return new EngineUnavailableError(`the gobox daemon is not running (${why})`, { hint: 'ask your administrator (root) to start it: systemctl start gobox' });
+}
+
+/**
+ * One command through the daemon: the request line, then stdin, signals and window size up,
+ * output and the outcome down. Resolves with the run's outcome (op run) or the result (op env).
+ */
+export function callDaemon(socket: string, r: ClientRun): Promise<ExitPayload | unknown> {
+  return new Promise((resolve, reject) => {
+    const sock = net.createConnection(socket);
+    const frames = new FrameDecoder();
+    let settled = false;
+    let connected = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      fn();
+      sock.end();
+    };
+    const send = (type: number, payload?: Buffer | string) => {
+      if (!sock.destroyed) sock.write(encodeFrame(type, payload));
+    };
+    sock.on('connect', () => {
+      connected = true;
+      sock.write(JSON.stringify(requestFor(r)) + '\n');
+      const input = r.op === 'run' ? r.io.stdin : undefined;
+      input?.on('data', (b: Buffer) => send(FRAME.stdin, b));
+      input?.on('end', () => send(FRAME.stdinEnd));
+    });
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      if (!connected) finish(() => reject(notRunning(socket, e.code)));
+    });
+    sock.on('close', () =>
+      finish(() => reject(new GoboxError('lost the connection to the gobox daemon (it stopped or restarted); your sandbox was stopped', { hint: 'run the command again' }))),
+    );
+    sock.on('data', (chunk: Buffer) => {
+      for (const f of frames.push(chunk)) {
+        switch (f.type) {
+          case FRAME.stdout:
+          case FRAME.stderr: {
+            const out = f.type === FRAME.stdout ? r.io.stdout : r.io.stderr;
+            if (!out.write(f.payload)) (sock.pause(), out.once('drain', () => sock.resume()));
+            break;
+          }
+          case FRAME.notice:
+            r.onNotice?.(f.payload.toString('utf8'));
+            break;
+          case FRAME.started:
+            r.onStart?.({ signal: (sig) => send(FRAME.signal, sig), resize: (rows, cols) => send(FRAME.resize, `${rows} ${cols}`) });
+            break;
+          case FRAME.exit:
+            finish(() => resolve(exitPayload.parse(JSON.parse(f.payload.toString('utf8')))));
+            break;
+          case FRAME.result:
+            finish(() => resolve(JSON.parse(f.payload.toString('utf8'))));
+            break;
+          case FRAME.error: {
+            const e = errorPayload.parse(JSON.parse(f.payload.toString('utf8')));
+            finish(() => reject(new GoboxError(e.message, { exitCode: e.exitCode, ...(e.hint ? { hint: e.hint } : {}) })));
+            break;
+          }
+        }
+      }
+    });
+  });
+}
+
+/** `gobox run` through the daemon, shaped like a direct run's outcome for the CLI. */
+export async function runViaDaemon(socket: string, r: Omit<ClientRun, 'op'>): Promise<ExitPayload> {
+  return (await callDaemon(socket, { ...r, op: 'run' })) as ExitPayload;
+}
+
+const envResult = z.object({
+  meta: z.object({
+    profile: z.object({ name: z.string(), file: z.string() }),
+    project: z.string(),
+    toolchain: z.object({ version: z.string(), path: z.string(), source: z.string(), detail: z.string() }),
+    user: z.string(),
+    cacheVolume: z.string(),
+    network: z.string(),
+    mode: z.string(),
+  }),
+  env: z.record(z.string(), z.object({ value: z.string(), source: z.string() })),
+});
+export type DaemonEnvResult = z.infer<typeof envResult>;
+
+/** `gobox env` through the daemon: what the daemon would give a run from this directory. */
+export async function envViaDaemon(socket: string, r: Pick<ClientRun, 'cwd' | 'profile' | 'go' | 'env'>): Promise<DaemonEnvResult> {
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  return envResult.parse(await callDaemon(socket, { ...r, op: 'env', command: ['go', 'env'], tty: false, io }));
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import type net from 'node:net';
+import { errorMessage, GoboxError } from '../common/errors.js';
+import { processAlive } from '../common/identity.js';
+import { logger } from '../common/logger.js';
+import { loadHostConfig } from '../config/host-config.js';
+import { connectEngine } from '../engine/index.js';
+import { AuditLog } from './audit.js';
+import { handleSession, type DaemonState } from './handler.js';
+import { auditLogPath, daemonPidFile, runDir } from './paths.js';
+import { reconcile } from './reaper.js';
+import { acceptConnection, killNow } from './session.js';
+import { listenForUser, prepareRunDir } from './sockets.js';
+import { servedUsers } from './served-users.js';
+
+const log = logger('serve');
+const RECONCILE_MS = 30_000;
+
+export interface Daemon {
+  state: DaemonState;
+  /** Re-reads who is served (new users get sockets, removed ones lose theirs). */
+  refresh(): Promise<void>;
+  /** Stops every running sandbox, closes the sockets and resolves when the sandboxes are gone. */
+  stop(): Promise<void>;
+}
+
+async function claimPidFile(env: NodeJS.ProcessEnv): Promise<void> {
+  const file = daemonPidFile(env);
+  const old = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(old) && old > 0 && old !== process.pid && processAlive(old, undefined)) {
+    throw new GoboxError(`another gobox serve is running (pid ${old}) for ${runDir(env)}`, { hint: 'stop it first: systemctl stop gobox' });
+  }
+  await writeFile(file, `${process.pid}\n`, { mode: 0o644 });
+}
+
+export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise<Daemon> {
+  if (process.getuid?.() !== 0) throw new GoboxError('gobox serve must run as root (it makes one socket per user)', { hint: 'start it with: systemctl start gobox' });
+  await loadHostConfig(env); // a broken policy stops the start, with the file and field named
+  await prepareRunDir(env);
+  await claimPidFile(env);
+  const audit = new AuditLog(auditLogPath(env));
+  await audit.open();
+  const state: DaemonState = { env, key: runDir(env), audit, active: new Map(), shuttingDown: false };
+  const servers = new Map<number, net.Server>();
+
+  const sweep = async () => {
+    try {
+      const n = await reconcile(await connectEngine(), state.key, (c) => state.active.has(c), audit);
+      if (n) log.info(`removed ${n} sandbox(es) left by gone clients or an earlier daemon`);
+    } catch (e) {
+      log.warn(`cannot reconcile sandboxes now: ${errorMessage(e)}`);
+    }
+  };
+
+  const refresh = async () => {
+    const users = await servedUsers((await loadHostConfig(env)).config.serve);
+    const wanted = new Set(users.map((u) => u.uid));
+    for (const [uid, srv] of servers) if (!wanted.has(uid)) (srv.close(), servers.delete(uid));
+    for (const user of users) {
+      if (servers.has(user.uid)) continue;
+      const srv = await listenForUser(user, env, (sock) => {
+        const id = randomBytes(6).toString('hex');
+        acceptConnection(sock, user, id, async (s) => {
+          state.active.set(id, s);
+          await handleSession(s, state);
+        }, () => state.active.delete(id));
+      }).catch((e: unknown) => log.warn(`no socket for ${user.name} (${user.uid}): ${errorMessage(e)}`));
+      if (srv) servers.set(user.uid, srv);
+    }
+    log.info(`serving ${servers.size} user(s) under ${runDir(env)}/u`);
+  };
+
+  await sweep();
+  await refresh();
+  const timer = setInterval(() => void sweep(), RECONCILE_MS);
+  timer.unref();
+
+  return {
+    state,
+    refresh,
+    async stop() {
+      state.shuttingDown = true;
+      clearInterval(timer);
+      for (const srv of servers.values()) srv.close();
+      for (const s of state.active.values()) (s.disconnected = true, killNow(s.control));
+      const end = Date.now() + 15_000;
+      while (state.active.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      for (const s of state.active.values()) s.socket.destroy();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { errorMessage, GoboxError, isGoboxError } from '../common/errors.js';
+import { logger } from '../common/logger.js';
+import type { Progress } from '../common/progress.js';
+import type { RunControl } from '../app/execute.js';
+import { frameWritable, sendFrame } from './frames-out.js';
+import { FRAME, FrameDecoder, HEADER_TIMEOUT_MS, HeaderReader, parseRequest, type DaemonRequest } from './protocol.js';
+import type { HostUser } from './users.js';
+
+const log = logger('serve');
+const SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
+
+/** One client connection, as the request handler sees it. */
+export interface Session {
+  readonly id: string;
+  readonly user: HostUser;
+  readonly request: DaemonRequest;
+  readonly socket: Socket;
+  readonly stdin: PassThrough;
+  readonly progress: Progress;
+  /** True once the client went away; a sandbox started afterwards is stopped at once. */
+  disconnected: boolean;
+  control: RunControl | undefined;
+  stdout(): NodeJS.WritableStream;
+  stderr(): NodeJS.WritableStream;
+  started(control: RunControl): void;
+  fail(e: unknown): void;
+}
+
+export type SessionHandler = (s: Session) => Promise<void>;
+
+/** Stops a sandbox now: two interrupts mean SIGKILL, as a second Ctrl-C does (app/execute.ts). */
+export function killNow(control: RunControl | undefined): void {
+  control?.signal('SIGINT');
+  control?.signal('SIGINT');
+}
+
+/**
+ * Reads and validates the request, then hands the connection to the handler. Bad input (garbage,
+ * an oversized or truncated request, a stalled client) gets an error frame and a closed
+ * connection; nothing a client sends can throw out of here.
+ */
+export function acceptConnection(sock: Socket, user: HostUser, id: string, handle: SessionHandler, onClose: () => void): void {
+  const header = new HeaderReader();
+  const frames = new FrameDecoder();
+  let session: Session | undefined;
+  let refused = false;
+  const timer = setTimeout(() => (refused = true) && refuse(sock, `no complete request within ${HEADER_TIMEOUT_MS / 1000}s`), HEADER_TIMEOUT_MS);
+  sock.on('error', () => {});
+  sock.on('close', () => {
+    clearTimeout(timer);
+    if (session) {
+      session.disconnected = true;
+      killNow(session.control);
+      session.stdin.end();
+    }
+    onClose();
+  });
+  sock.on('data', (chunk: Buffer) => {
+    if (refused) return;
+    try {
+      if (!session) {
+        const got = header.push(chunk);
+        if (!got) return;
+        clearTimeout(timer);
+        session = makeSession(sock, user, id, parseRequest(got.line));
+        const s = session;
+        void handle(s).catch((e: unknown) => s.fail(e)).finally(() => sock.end());
+        chunk = got.rest;
+      }
+      for (const f of frames.push(chunk)) onFrame(session, f.type, f.payload);
+    } catch (e) {
+      if (session) {
+        log.debug(`uid ${user.uid}: protocol error: ${errorMessage(e)}`);
+        killNow(session.control);
+        session.disconnected = true;
+        sock.destroy();
+      } else {
+        refused = true;
+        refuse(sock, errorMessage(e));
+      }
+    }
+  });
+}
+
+function refuse(sock: Socket, message: string): void {
+  sendFrame(sock, FRAME.error, JSON.stringify({ message: `bad request: ${message}`, exitCode: 125 }));
+  sock.end();
+  setTimeout(() => sock.destroy(), 1000).unref();
+}
+
+function onFrame(s: Session, type: number, payload: Buffer): void {
+  switch (type) {
+    case FRAME.stdin:
+      if (!s.stdin.writableEnded) s.stdin.write(payload);
+      return;
+    case FRAME.stdinEnd:
+      s.stdin.end();
+      return;
+    case FRAME.signal: {
+      const sig = payload.toString('utf8');
+      if (!SIGNALS.has(sig)) throw new Error(`unknown signal ${sig.slice(0, 20)}`);
+      s.control?.signal(sig as 'SIGINT');
+      return;
+    }
+    case FRAME.resize: {
+      const m = /^(\d{1,4}) (\d{1,4})$/.exec(payload.toString('utf8'));
+      if (!m) throw new Error('bad resize frame');
+      s.control?.resize(Number(m[1]), Number(m[2]));
+      return;
+    }
+    default:
+      throw new Error(`unknown frame type ${type}`);
+  }
+}
+
+function makeSession(sock: Socket, user: HostUser, id: string, request: DaemonRequest): Session {
+  const notice = (text: string) => sendFrame(sock, FRAME.notice, text);
+  const s: Session = {
+    id, user, request, socket: sock, stdin: new PassThrough(), disconnected: false, control: undefined,
+    progress: { start: (t) => notice(`${t} ...`), update() {}, bytes() {}, succeed() {}, fail() {}, notice },
+    stdout: () => frameWritable(sock, FRAME.stdout),
+    stderr: () => frameWritable(sock, FRAME.stderr),
+    started(control) {
+      s.control = control;
+      if (s.disconnected) killNow(control);
+      else sendFrame(sock, FRAME.started);
+    },
+    fail(e) {
+      const err = isGoboxError(e) ? e : new GoboxError('the gobox daemon failed on this request; see its log (journalctl -u gobox)');
+      if (!isGoboxError(e)) log.error(`uid ${user.uid}: ${errorMessage(e)}`);
+      sendFrame(sock, FRAME.error, JSON.stringify({ message: err.message, ...(err.hint ? { hint: err.hint } : {}), exitCode: err.exitCode }));
+    },
+  };
+  return s;
+}
