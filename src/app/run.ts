@@ -2,7 +2,7 @@ import { logger } from '../common/logger.js';
 import { parseDuration, parseSize } from '../common/units.js';
 import { connectEngine, type Engine } from '../engine/index.js';
 import { buildSandboxSpec } from '../sandbox/spec.js';
-import { afterRunCache, ensureCacheVolume } from './cache-volume.js';
+import { afterRunCache, ensureCacheVolume, withActiveRun } from './cache-volume.js';
 import { executeSandbox, type RunControl, type RunIO, type RunOutcome } from './execute.js';
 import { sweepLeftovers } from './gc.js';
 import { ensureImage } from './image.js';
@@ -42,12 +42,15 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
   let outcome: RunOutcome;
   try {
     const spec = buildSandboxSpec({ ...p.inputs, identityFiles: ids });
-    outcome = await executeSandbox(engine, spec, req.io, {
-      timeoutMs: parseDuration(limits.timeout) ?? 0,
-      outputLimit: parseSize(limits.output) ?? 0,
-      memoryLimit: spec.limits.memoryBytes,
-      ...(req.onStart ? { onStart: req.onStart } : {}),
-    });
+    // Marks the run active so a trim of this user's cache waits for it (and it for a trim).
+    outcome = await withActiveRun(p.user, () =>
+      executeSandbox(engine, spec, req.io, {
+        timeoutMs: parseDuration(limits.timeout) ?? 0,
+        outputLimit: parseSize(limits.output) ?? 0,
+        memoryLimit: spec.limits.memoryBytes,
+        ...(req.onStart ? { onStart: req.onStart } : {}),
+      }),
+    );
   } finally {
     await ids.dispose();
   }

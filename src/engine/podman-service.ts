@@ -88,6 +88,9 @@ export async function startRootlessPodman(ep: EndpointInfo, env: NodeJS.ProcessE
     const child = spawn('podman', ['system', 'service', `--time=${IDLE_SECONDS}`, ep.url], {
       env: serviceEnv,
       detached: true,
+      // The service outlives this gobox; its conmon children fail ("Failed to get working
+      // directory") once the directory gobox ran in is deleted, so it lives in / instead.
+      cwd: '/',
       stdio: ['ignore', log, log],
     });
     closeSync(log);
