@@ -113,15 +113,8 @@ export const hostConfigSchema = z.strictObject({
       allow: z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, e.g. sum.golang.org:443' })).default([]),
     })
     .optional(),
-  maxLimits: z
-    .strictObject({
-      memory: sizeText.optional(),
-      cpus: z.number().positive().optional(),
-      pids: z.number().int().positive().optional(),
-      timeout: durationText.optional(),
-      cacheSize: sizeText.optional(),
-    })
-    .default({}),
+  /** Host-wide maxima for every request; policy rules may refine them per user or group. */
+  maxLimits: policyLimitsSchema.default({}),
   /** gobox serve: whose sockets the daemon makes (all login users, listed users, or members of groups). */
   serve: serveSchema.default(serveSchema.parse({})),
   /** gobox serve: what a daemon request may ask for; per-user and per-group rules refine it. */
