@@ -13,7 +13,7 @@ import type { HostUser } from '../daemon/users.js';
 import { afterRunCache, cacheVolumeName } from './cache-volume.js';
 import { executeSandbox, type RunControl, type RunIO, type RunOutcome } from './execute.js';
 import { writeIdentityFiles } from './identity-files.js';
-import { describeEnv, prepareRun, type PreparedRun } from './prepare.js';
+import { envReport, prepareRun, type EnvReport, type PreparedRun } from './prepare.js';
 import { readyEngine } from './run.js';
 
 export interface DaemonRunInput {
@@ -93,16 +93,6 @@ export async function runForDaemon(i: DaemonRunInput, h: DaemonExecHooks): Promi
 }
 
 /** `gobox env` through the daemon: what a run would get, with sources. */
-export async function envForDaemon(i: DaemonRunInput): Promise<{ meta: Record<string, unknown>; env: EnvWithSources }> {
-  const p = await prepareDaemonRun(i);
-  const meta = {
-    profile: { name: p.loaded.name, file: p.loaded.file },
-    project: p.project.root,
-    toolchain: { version: `go${p.toolchain.version}`, path: p.toolchain.path, source: p.toolchain.source, detail: p.toolchain.detail },
-    user: `${p.user.uid}:${p.user.gid}`,
-    cacheVolume: p.inputs.cacheVolume,
-    network: p.loaded.profile.network,
-    mode: 'daemon',
-  };
-  return { meta, env: describeEnv(p) };
+export async function envForDaemon(i: DaemonRunInput): Promise<EnvReport> {
+  return envReport(await prepareDaemonRun(i), 'daemon');
 }

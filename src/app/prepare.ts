@@ -96,3 +96,32 @@ export function describeEnv(p: PreparedRun): EnvWithSources {
     GOVERSION: { value: `go${p.toolchain.version}`, source: `${p.toolchain.source} (${p.toolchain.detail})` },
   };
 }
+
+/** What `gobox env` reports, in direct and daemon mode alike. */
+export interface EnvReport {
+  meta: {
+    profile: { name: string; file: string };
+    project: string;
+    toolchain: { version: string; path: string; source: string; detail: string };
+    user: string;
+    cacheVolume: string;
+    network: string;
+    mode?: string;
+  };
+  env: EnvWithSources;
+}
+
+export function envReport(p: PreparedRun, mode?: string): EnvReport {
+  return {
+    meta: {
+      profile: { name: p.loaded.name, file: p.loaded.file },
+      project: p.project.root,
+      toolchain: { version: `go${p.toolchain.version}`, path: p.toolchain.path, source: p.toolchain.source, detail: p.toolchain.detail },
+      user: `${p.user.uid}:${p.user.gid}`,
+      cacheVolume: p.inputs.cacheVolume,
+      network: p.loaded.profile.network,
+      ...(mode ? { mode } : {}),
+    },
+    env: describeEnv(p),
+  };
+}

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { processStartTime } from '../common/identity.js';
 
 /**
  * Who owns a temp dir or lock: "<pid>.<start>" where start is the process start time in clock
@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
  * so a temp dir left by a killed install is cleaned even if another process now has its pid.
  */
 export function ownerToken(pid = process.pid): string {
-  const start = processStart(pid);
+  const start = processStartTime(pid);
   return start === undefined ? String(pid) : `${pid}.${start}`;
 }
 
@@ -15,24 +15,14 @@ export function isOwnerAlive(token: string): boolean {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(token);
   if (!m) return false;
   const pid = Number(m[1]);
-  if (pid === process.pid) return m[2] === undefined || m[2] === processStart(pid);
+  if (pid === process.pid) return m[2] === undefined || m[2] === processStartTime(pid);
   try {
     process.kill(pid, 0);
   } catch (e) {
     // EPERM: it exists but belongs to another user; that still counts as alive.
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const start = processStart(pid);
+  const start = processStartTime(pid);
   return m[2] === undefined || start === undefined || start === m[2];
 }
 
-function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parens, so count fields after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19];
-  } catch {
-    return undefined;
-  }
-}

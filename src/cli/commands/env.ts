@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import type { EnvReport } from '../../app/prepare.js';
 import type { GlobalArgs } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -13,14 +14,9 @@ export const envModule: CommandModule<GlobalArgs, GlobalArgs> = {
     if (viaDaemon) {
       const { envViaDaemon } = await import('../../daemon/client.js');
       const r = await envViaDaemon(viaDaemon, { cwd: process.cwd(), profile: args.profile, go: args.go, env: process.env });
-      if (args.json) return printJson({ ...r.meta, env: r.env });
-      printLine(`# via the gobox daemon (${viaDaemon}): profile ${r.meta.profile.name} (${r.meta.profile.file})`);
-      printLine(`# project ${r.meta.project}, user ${r.meta.user}, cache volume ${r.meta.cacheVolume}, network ${r.meta.network}`);
-      printLine(`# toolchain ${r.meta.toolchain.version} from ${r.meta.toolchain.source}: ${r.meta.toolchain.detail}`);
-      for (const key of Object.keys(r.env).sort()) printLine(`${key}=${JSON.stringify(r.env[key]!.value)}  # ${r.env[key]!.source}`);
-      return;
+      return printReport(r, args.json, `via the gobox daemon (${viaDaemon}): `);
     }
-    const { describeEnv, prepareRun } = await import('../../app/prepare.js');
+    const { envReport, prepareRun } = await import('../../app/prepare.js');
     const prepared = await prepareRun({
       command: ['go', 'env'],
       cwd: process.cwd(),
@@ -31,22 +27,15 @@ export const envModule: CommandModule<GlobalArgs, GlobalArgs> = {
       stdin: false,
       progress: createProgress(),
     });
-    const env = describeEnv(prepared);
-    const meta = {
-      profile: { name: prepared.loaded.name, file: prepared.loaded.file },
-      project: prepared.project.root,
-      toolchain: { version: `go${prepared.toolchain.version}`, path: prepared.toolchain.path, source: prepared.toolchain.source, detail: prepared.toolchain.detail },
-      user: `${prepared.user.uid}:${prepared.user.gid}`,
-      cacheVolume: prepared.inputs.cacheVolume,
-      network: prepared.loaded.profile.network,
-    };
-    if (args.json) return printJson({ ...meta, env });
-    printLine(`# profile ${meta.profile.name} (${meta.profile.file})`);
-    printLine(`# project ${meta.project}, user ${meta.user}, cache volume ${meta.cacheVolume}, network ${meta.network}`);
-    printLine(`# toolchain ${meta.toolchain.version} from ${meta.toolchain.source}: ${meta.toolchain.detail}`);
-    for (const key of Object.keys(env).sort()) {
-      const v = env[key]!;
-      printLine(`${key}=${JSON.stringify(v.value)}  # ${v.source}`);
-    }
+    printReport(envReport(prepared), args.json, '');
   },
 };
+
+function printReport(r: EnvReport, json: boolean, via: string): void {
+  if (json) return printJson({ ...r.meta, env: r.env });
+  const m = r.meta;
+  printLine(`# ${via}profile ${m.profile.name} (${m.profile.file})`);
+  printLine(`# project ${m.project}, user ${m.user}, cache volume ${m.cacheVolume}, network ${m.network}`);
+  printLine(`# toolchain ${m.toolchain.version} from ${m.toolchain.source}: ${m.toolchain.detail}`);
+  for (const key of Object.keys(r.env).sort()) printLine(`${key}=${JSON.stringify(r.env[key]!.value)}  # ${r.env[key]!.source}`);
+}
