@@ -132,3 +132,18 @@ describe('execFailureRewriter', () => {
     expect(rw(chunk)).toBe(chunk);
   });
 });
+
+describe('execFailureRewriter across split frames', () => {
+  it('rewrites tini\'s line even when it arrives in pieces', () => {
+    const rewrite = execFailureRewriter();
+    const parts = ['[FATAL ti', 'ni (7)] exec nosuch fai', 'led: No such file or directory\n'].map((p) => rewrite(Buffer.from(p)).toString());
+    expect(parts.join('')).toBe('gobox: nosuch: command not found in the sandbox\n');
+    expect(parts[0]).toBe('');
+  });
+
+  it('does not hold back ordinary stderr that has no newline yet', () => {
+    const rewrite = execFailureRewriter();
+    expect(rewrite(Buffer.from('Password: ')).toString()).toBe('Password: ');
+    expect(rewrite(Buffer.from('[FATAL tini (7)] exec x failed: No such file or directory\n')).toString()).toContain('[FATAL tini');
+  });
+});

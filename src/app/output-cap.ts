@@ -42,13 +42,22 @@ const TINI_EXEC_FAILURE = /^\[FATAL tini \(\d+\)\] exec (.+?) failed: (.+)\n?/;
  * as the first line of stderr (the only place tini's message can be).
  */
 export function execFailureRewriter(): (chunk: Buffer) => Buffer {
-  let first = true;
+  const PREFIX = '[FATAL tini (';
+  let decided = false;
+  let held = '';
   return (chunk) => {
-    if (!first) return chunk;
-    first = false;
-    const text = chunk.toString('utf8');
+    if (decided) return chunk;
+    const fresh = held === '';
+    held += chunk.toString('utf8');
+    // The engine may split tini's line across frames: hold only while it can still be that line,
+    // so ordinary stderr (a prompt without a newline, say) is never delayed.
+    const couldBeTini = held.startsWith(PREFIX) || PREFIX.startsWith(held);
+    if (couldBeTini && !held.includes('\n') && held.length < 4096) return Buffer.alloc(0);
+    decided = true;
+    const text = held;
+    held = '';
     const m = TINI_EXEC_FAILURE.exec(text);
-    if (!m) return chunk;
+    if (!m) return fresh ? chunk : Buffer.from(text);
     const what = /No such file/.test(m[2]!) ? 'command not found in the sandbox' : `cannot execute in the sandbox: ${m[2]}`;
     return Buffer.from(`gobox: ${m[1]}: ${what}\n${text.slice(m[0].length)}`);
   };
