@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { errorMessage } from '../common/errors.js';
 import { LABEL } from '../common/labels.js';
@@ -9,6 +8,7 @@ import { ToolchainStore } from '../toolchain/store.js';
 import { cacheVolumeName } from './cache-volume.js';
 import { recipeHash } from './image-recipe.js';
 import { runcVerdict } from './runc-check.js';
+import { networkFindings } from './doctor-network.js';
 import type { Profile } from '../config/schema.js';
 import { probedLimitsFinding, rootlessFindings } from './rootless-findings.js';
 import { runtimeFacts, runtimeFinding } from './runtime-check.js';
@@ -97,12 +97,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
     image = profile.profile.image;
     profileUsed = profile.profile;
     findings.push(ok('profile', `${profile.name} from ${profile.file}`));
-    if (host.config.ca) {
-      await access(host.config.ca).then(
-        () => findings.push(ok('ca', `host CA ${host.config.ca}`)),
-        (e: unknown) => findings.push({ check: 'ca', status: 'fail', detail: `host CA ${host.config.ca} is not readable: ${errorMessage(e)}`, fix: 'fix the ca: path in the host config' }),
-      );
-    }
+    findings.push(...(await networkFindings(host, profile.profile, profile.file, env)));
   } catch (e) {
     findings.push({ check: 'config', status: 'fail', detail: errorMessage(e), fix: 'fix the file named above; gobox profile validate FILE' });
   }
