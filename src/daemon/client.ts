@@ -134,3 +134,16 @@ export async function envViaDaemon(socket: string, r: Pick<ClientRun, 'cwd' | 'p
   const io = { stdout: process.stdout, stderr: process.stderr };
   return envResult.parse(await callDaemon(socket, { ...r, op: 'env', command: ['go', 'env'], tty: false, io }));
 }
+
+const cacheInfoResult = z.object({
+  uid: z.number(), volume: z.string(), mode: z.enum(['hard', 'soft']), limitBytes: z.number(), usedBytes: z.number(),
+  buildBytes: z.number(), modBytes: z.number(), freeBytes: z.number().optional(), capacityBytes: z.number().optional(),
+  attached: z.boolean(), image: z.string().optional(), mountpoint: z.string().optional(),
+});
+export type DaemonCacheInfo = z.infer<typeof cacheInfoResult>;
+
+/** `gobox cache info` through the daemon: this user's cache, measured by the daemon. */
+export async function cacheInfoViaDaemon(socket: string, r: Pick<ClientRun, 'cwd' | 'profile' | 'env'>): Promise<DaemonCacheInfo> {
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  return cacheInfoResult.parse(await callDaemon(socket, { ...r, op: 'cache-info', command: ['cache', 'info'], tty: false, io }));
+}

@@ -1,3 +1,4 @@
+import { cacheContext, cacheInfo } from '../app/cache-admin.js';
 import { envForDaemon, runForDaemon, type DaemonRunInput } from '../app/daemon-run.js';
 import { PolicyError, UsageError, isGoboxError } from '../common/errors.js';
 import { stateDir } from '../common/paths.js';
@@ -50,6 +51,13 @@ async function inputFor(s: Session, state: DaemonState): Promise<DaemonRunInput>
 /** Serves one validated request as the socket's user. */
 export async function handleSession(s: Session, state: DaemonState): Promise<void> {
   const who = { user: s.user.name, uid: s.user.uid };
+  if (s.request.op === 'cache-info') {
+    // Only the socket's own user's cache: the daemon reads it as root, the user could not.
+    const ctx = await cacheContext(s.request.profile, state.env);
+    const [info] = await cacheInfo(ctx, { uid: s.user.uid, gid: s.user.gid });
+    sendFrame(s.socket, FRAME.result, JSON.stringify(info));
+    return;
+  }
   let input: DaemonRunInput;
   try {
     input = await inputFor(s, state);

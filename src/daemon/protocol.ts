@@ -45,7 +45,7 @@ const text = (max: number) => z.string().max(max).refine((s) => !s.includes('\0'
  */
 export const daemonRequest = z.object({
   v: z.literal(PROTOCOL_VERSION),
-  op: z.enum(['run', 'env']),
+  op: z.enum(['run', 'env', 'cache-info']),
   cwd: text(4096).refine((p) => p.startsWith('/'), { message: 'expected an absolute path' }),
   command: z.array(text(16 * 1024)).min(1).max(4096),
   env: goEnv.default({}),

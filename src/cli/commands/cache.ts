@@ -38,6 +38,15 @@ export const cacheModule: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'Used and limit, build cache vs module cache (root without --user: every user)',
         builder: userOption,
         handler: async (args: CacheArgs) => {
+          // Shared-host mode: the daemon measures this user's cache (src/daemon/route.ts).
+          const { daemonSocket } = await import('../../daemon/route.js');
+          const viaDaemon = args.user === undefined ? daemonSocket(process.env) : undefined;
+          if (viaDaemon) {
+            const { cacheInfoViaDaemon } = await import('../../daemon/client.js');
+            const info = await cacheInfoViaDaemon(viaDaemon, { cwd: process.cwd(), profile: args.profile, env: process.env });
+            if (args.json) return printJson(info);
+            return printTable([row(info)], ['uid', 'volume', 'limit', 'used', 'build', 'modules', 'free']);
+          }
           const ctx = await cacheContext(args.profile);
           const owner = await cacheOwner(args.user, false);
           const list = await cacheInfo(ctx, owner);
