@@ -38,8 +38,12 @@ export const limitsSchema = z.strictObject({
   enforcement: z.enum(['required', 'best-effort']).default('best-effort'),
 });
 
+/** Below 16 MiB an ext4 cache image is mostly metadata (src/cache/size.ts says why). */
+const MIN_CACHE_TEXT_BYTES = 16 * 1024 ** 2;
 export const cacheSchema = z.strictObject({
-  size: sizeText.default('10g'),
+  size: sizeText
+    .refine((v) => (parseSize(v) ?? 0) >= MIN_CACHE_TEXT_BYTES, { message: 'expected at least 16m (the smallest cache gobox makes)' })
+    .default('10g'),
 });
 
 export const profileSchema = z.strictObject({

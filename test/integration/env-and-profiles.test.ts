@@ -1,3 +1,5 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gobox, HELLO, makeModule, profileHome } from '../helpers/gobox.js';
 import { shared } from '../helpers/env.js';
@@ -30,6 +32,19 @@ describe('gobox env, profile, toolchain list', () => {
     expect(bad.stderr).toBe(
       `gobox: ${file}: limits.memory: expected a size such as "512m" or "2g"; ${file}: limits.cpus: Invalid input: expected number, received string; fix ${file}, then check it with: gobox profile validate ${file}\n`,
     );
+  });
+
+  it('imports the Go on PATH into an empty store on first use, with a one-line notice', async () => {
+    const store = mkdtempSync('/tmp/gobox-it-fresh-');
+    try {
+      const r = await gobox(['env', '--json'], { cwd: makeModule(HELLO), env: { GOBOX_STATE_DIR: store, PATH: `/usr/local/go/bin:${process.env.PATH}` } });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`the toolchain store ${store}/toolchains is empty; importing the host's Go from /usr/local/go (first use only)`);
+      expect(JSON.parse(r.stdout).toolchain.version).toBe(`go${shared.goNew}`);
+      expect(readdirSync(path.join(store, 'toolchains')).filter((e) => e.startsWith('go'))).toEqual([`go${shared.goNew}`]);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
   });
 
   it('lists both imported toolchains', async () => {
