@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { EXIT } from '../common/errors.js';
+import { EngineUnavailableError, EXIT } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import { formatDuration, formatSize } from '../common/units.js';
 import type { Engine, SandboxHandle } from '../engine/index.js';
@@ -80,11 +80,22 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     const result = await waiting;
     await settleWithin(attached.ended, DRAIN_MS);
     attached.detach();
-    return outcome(result.exitCode, result.oomKilled, ended, o, performance.now() - started, box.id);
-  } finally {
+    const done = outcome(result.exitCode, result.oomKilled, ended, o, performance.now() - started, box.id);
+    clearTimers();
+    if (!(await log.time('remove container', () => removeQuietly(box)))) {
+      // The engine itself stopped (a restart, say): the exit status came from its shutdown.
+      done.notices.push(`the container engine went away during the run (exit ${done.exitCode} came from its shutdown); the next gobox run removes the sandbox`);
+    }
+    return done;
+  } catch (e) {
+    clearTimers();
+    await log.time('remove container', () => removeQuietly(box));
+    throw e;
+  }
+
+  function clearTimers(): void {
     clearTimeout(timeout);
     clearTimeout(killTimer);
-    await log.time('remove container', () => removeQuietly(box));
   }
 }
 
@@ -112,9 +123,13 @@ function controlFor(box: SandboxHandle, stop: (reason: EndReason, signal: string
   };
 }
 
-async function removeQuietly(box: SandboxHandle): Promise<void> {
+/** False when the engine could not be reached to remove the sandbox. */
+async function removeQuietly(box: SandboxHandle): Promise<boolean> {
   // A failed remove is left to the sweeper (labels name this process, which is about to exit).
-  await box.remove().catch(() => {});
+  return box.remove().then(
+    () => true,
+    (e: unknown) => !(e instanceof EngineUnavailableError),
+  );
 }
 
 function outcome(code: number, oom: boolean, ended: EndReason | undefined, o: ExecuteOptions, ms: number, id: string): RunOutcome {
@@ -135,6 +150,11 @@ function outcome(code: number, oom: boolean, ended: EndReason | undefined, o: Ex
   if (oom) {
     // The command survived, but one of its processes (e.g. a compiler) was killed for memory.
     return { ...base, exitCode: code, reason: 'exited', message: `a process in the sandbox was killed: out of memory, the sandbox's memory limit of ${formatSize(o.memoryLimit)} was reached (raise limits.memory in the profile)` };
+  }
+  if (code === 143 || code === EXIT.killed) {
+    // gobox sent no signal and the kernel reported no OOM kill: someone outside stopped it.
+    const sig = code === 143 ? 'SIGTERM' : 'SIGKILL';
+    return { ...base, exitCode: code, reason: 'exited', message: `the command ended by ${sig} (exit ${code}), not sent by gobox: the engine shutting down, an administrator, or the command itself` };
   }
   return { ...base, exitCode: code, reason: 'exited' };
 }

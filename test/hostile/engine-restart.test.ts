@@ -51,6 +51,7 @@ describe('an engine restart mid-run leaks nothing', () => {
     // The engine killed the command: gobox reports it rather than hanging or claiming success.
     expect(r1.code).not.toBe(0);
     expect(r2.code).not.toBe(0);
+    expect(r1.stderr).toMatch(/gobox: (the command ended by SIG(TERM|KILL) \(exit 1[34][37]\), not sent by gobox|the container engine went away|.*engine)/);
     // The daemon reconciles by label, the direct run's leftovers go with the next run of that user.
     await waitFor(() => daemonSandboxes(d).length === 0, 60_000, 500);
     const next = await gobox(['run', 'true'], { cwd: dir });
