@@ -8,6 +8,7 @@ import { ToolchainStore } from '../toolchain/store.js';
 import { cacheVolumeName } from './cache-volume.js';
 import { recipeHash } from './image-recipe.js';
 import { runcVerdict } from './runc-check.js';
+import { seccompWithoutTracing } from '../engine/seccomp.js';
 import { networkFindings } from './doctor-network.js';
 import type { Profile } from '../config/schema.js';
 import { probedLimitsFinding, rootlessFindings } from './rootless-findings.js';
@@ -52,6 +53,7 @@ async function engineFindings(engine: Engine, profileImage: string, uid: number,
   const findings: Finding[] = [
     ok('engine', `${info.kind} ${info.version} (API ${info.apiVersion}) at ${engine.endpoint.url}, found via ${engine.endpoint.via}`),
     runc.ok ? ok('runc', runc.detail) : { check: 'runc', status: 'warn', detail: runc.detail, fix: 'upgrade runc to 1.1.12 or later (apt-get install --only-upgrade runc)' },
+    ...(info.kind === 'docker' ? [tracingFinding()] : []),
     runtimeFinding(facts),
     ...rootlessFindings(podman, currentUserName()),
   ];
@@ -117,4 +119,11 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
   }
   const mode = engineReport ? `direct (${engineReport.rootless ? 'rootless ' : ''}${engineReport.kind} via ${engineReport.via})` : 'none: no engine reachable';
   return { mode, ...(engineReport ? { engine: engineReport } : {}), findings };
+}
+
+/** Whether sandboxes get the seccomp profile without ptrace (src/engine/seccomp.ts). */
+function tracingFinding(): Finding {
+  return seccompWithoutTracing()
+    ? ok('seccomp', 'sandboxes run with the default allowlist minus ptrace and process_vm_* (profiles may allow ptrace for debuggers)')
+    : { check: 'seccomp', status: 'warn', detail: "no /usr/share/containers/seccomp.json: sandboxes get Docker's default profile, which lets a process trace others of the same sandbox", fix: 'apt-get install golang-github-containers-common' };
 }

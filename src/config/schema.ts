@@ -57,6 +57,8 @@ export const profileSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
   cache: cacheSchema.default(cacheSchema.parse({})),
   env: goEnv.default({}),
+  /** Allow ptrace inside the sandbox (debuggers such as dlv); off, nothing can trace anything. */
+  ptrace: z.boolean().default(false),
   /** Jail mode: project read-only, outputs in /out, no network, trimpath and CGO off. */
   jail: z.boolean().default(false),
 });

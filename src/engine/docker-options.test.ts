@@ -132,3 +132,19 @@ describe('dockerCreateOptions', () => {
     expect(o.Tty).toBe(true);
   });
 });
+
+describe('dockerCreateOptions: seccomp without tracing', () => {
+  it('passes the no-tracing profile to Docker only when the spec asks and the engine has one', async () => {
+    const { seccompWithoutTracing } = await import('./seccomp.js');
+    const json = seccompWithoutTracing();
+    expect(json).toBeDefined();
+    const allowed = (JSON.parse(json!) as { syscalls: { names: string[]; action: string }[] }).syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names);
+    expect(allowed).not.toContain('ptrace');
+    expect(allowed).toContain('read');
+    const s = spec();
+    expect(s.security.seccomp).toBe('no-tracing');
+    expect(dockerCreateOptions(s, { seccompNoTracing: json! }).HostConfig!.SecurityOpt).toEqual(['no-new-privileges', `seccomp=${json}`]);
+    expect(dockerCreateOptions(s, {}).HostConfig!.SecurityOpt).toEqual(['no-new-privileges']);
+    expect(dockerCreateOptions(spec({}, { ptrace: true }), { seccompNoTracing: json! }).HostConfig!.SecurityOpt).toEqual(['no-new-privileges']);
+  });
+});

@@ -31,6 +31,8 @@ export interface CreateFlavor {
    * writes into the project belong to the user on the host, not to a subordinate uid.
    */
   usernsKeepId?: boolean;
+  /** Docker: the seccomp profile JSON that stands for spec.security.seccomp "no-tracing". */
+  seccompNoTracing?: string;
 }
 
 /** Translates gobox's engine-neutral spec into the Docker Engine API's create body. */
@@ -59,7 +61,7 @@ export function dockerCreateOptions(spec: SandboxSpec, flavor: CreateFlavor = {}
       Init: spec.security.init,
       CapDrop: spec.security.capDrop,
       CapAdd: spec.security.capAdd,
-      SecurityOpt: ['no-new-privileges'],
+      SecurityOpt: securityOpts(spec, flavor),
       Privileged: false,
       Devices: [],
       Memory: spec.limits.memoryBytes,
@@ -74,4 +76,10 @@ export function dockerCreateOptions(spec: SandboxSpec, flavor: CreateFlavor = {}
       AutoRemove: false,
     },
   };
+}
+
+function securityOpts(spec: SandboxSpec, flavor: CreateFlavor): string[] {
+  const opts = ['no-new-privileges'];
+  if (spec.security.seccomp === 'no-tracing' && flavor.seccompNoTracing) opts.push(`seccomp=${flavor.seccompNoTracing}`);
+  return opts;
 }

@@ -8,6 +8,7 @@ import { parsePodmanInfo, type PodmanHostInfo } from './podman-info.js';
 import type { Engine, EndpointInfo, EngineInfo, HelperSpec, RuntimeDetail, NetworkInfo, NetworkSpec, SandboxSummary, ServiceInfo, ServiceSpec, VolumeInfo } from './engine.js';
 import { NotFoundError } from '../common/errors.js';
 import { engineCall } from './errors.js';
+import { seccompWithoutTracing } from './seccomp.js';
 import { DockerodeSandbox } from './dockerode-sandbox.js';
 import { socketPath } from './discover.js';
 import { parseEngineInfo } from './engine-info.js';
@@ -253,7 +254,11 @@ export class DockerodeEngine implements Engine {
   /** Rootless Podman gets keep-id on every container, so helpers and sandboxes agree on owners. */
   private async createFlavor(): Promise<CreateFlavor> {
     const podman = await this.podmanInfo();
-    return podman?.rootless ? { usernsKeepId: true } : {};
+    if (podman?.rootless) return { usernsKeepId: true };
+    // Podman applies its own default profile; Docker gets the no-tracing one when the host has it.
+    if (podman) return {};
+    const seccomp = seccompWithoutTracing();
+    return seccomp ? { seccompNoTracing: seccomp } : {};
   }
 }
 

@@ -47,8 +47,12 @@ describe('buildSandboxSpec: identity and privileges', () => {
       noNewPrivileges: true,
       readonlyRootfs: true,
       init: true,
-      seccomp: 'default',
+      seccomp: 'no-tracing',
     });
+  });
+
+  it('keeps ptrace only for a profile that asks for it (debuggers)', () => {
+    expect(buildSandboxSpec(inputs({}, { ptrace: true })).security.seccomp).toBe('default');
   });
 
   it.each([

@@ -126,7 +126,7 @@ export function buildSandboxSpec(i: SandboxInputs): SandboxSpec {
       noNewPrivileges: true,
       readonlyRootfs: true,
       init: true,
-      seccomp: 'default',
+      seccomp: i.profile.ptrace ? 'default' : 'no-tracing',
     },
     network: i.profile.jail ? 'none' : i.network,
     ...(i.runtime ?? i.profile.runtime ? { runtime: i.runtime ?? i.profile.runtime } : {}),

@@ -30,8 +30,11 @@ export interface SandboxSecurity {
   noNewPrivileges: true;
   readonlyRootfs: boolean;
   init: true;
-  /** "default" keeps the engine's default seccomp profile; never "unconfined". */
-  seccomp: 'default';
+  /**
+   * "default" keeps the engine's default seccomp profile; "no-tracing" is that profile without
+   * ptrace and process_vm_*, so nothing in the sandbox can trace another process. Never "unconfined".
+   */
+  seccomp: 'default' | 'no-tracing';
 }
 
 export interface SandboxSpec {
