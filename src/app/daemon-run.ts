@@ -52,6 +52,8 @@ export async function prepareDaemonRun(i: DaemonRunInput): Promise<PreparedRun> 
   const p = await prepareRun({
     command: i.request.command, cwd: i.project.cwd, profile: name, go: i.request.go, env,
     tty: i.request.tty, stdin: i.request.stdin, progress: i.progress,
+    // Version files as the user read them: root reading them could show a file the user may not.
+    readText: async (file) => i.project.files[file],
   });
   if (p.project.root !== i.project.root || p.project.cwd !== i.project.cwd) {
     throw new PolicyError(`refused project directory ${i.project.cwd}: it changed while it was checked`);

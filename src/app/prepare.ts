@@ -28,6 +28,8 @@ export interface RunOptions {
   tty: boolean;
   stdin: boolean;
   progress: Progress;
+  /** How version files are read; the daemon passes what the user could read (path-probe.ts). */
+  readText?: ((file: string) => Promise<string | undefined>) | undefined;
 }
 
 /** Everything known before the engine is involved; `gobox env` stops here. */
@@ -57,7 +59,7 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
   if (loaded.profile.network === 'proxy' && !loaded.profile.jail) applyProxyModeEnv(goEnv, host, loaded.name);
   const store = new ToolchainStore();
   const toolchain = await log.time('resolve toolchain', () =>
-    chooseToolchain({ store, project, flag: o.go, env: o.env, profileDefault: loaded.profile.go, progress: o.progress }),
+    chooseToolchain({ store, project, flag: o.go, env: o.env, profileDefault: loaded.profile.go, progress: o.progress, readText: o.readText }),
   );
   log.debug(`toolchain go${toolchain.version} from ${toolchain.source} (${toolchain.detail})`);
   const user = chooseSandboxUser(currentIdentity(), project.root, o.env);

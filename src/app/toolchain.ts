@@ -26,6 +26,7 @@ export async function chooseToolchain(opts: {
   flag?: string | undefined;
   env: NodeJS.ProcessEnv;
   profileDefault: string;
+  readText?: ((file: string) => Promise<string | undefined>) | undefined;
   progress: Progress;
 }): Promise<ChosenToolchain> {
   await ensureSomeToolchain(opts.store, opts.progress);
@@ -41,6 +42,7 @@ export async function chooseToolchain(opts: {
     cwd: opts.project.cwd,
     project: opts.project,
     profileDefault: opts.profileDefault,
+    readText: opts.readText,
     installed: installed.map((t) => t.version),
   });
   return { ...resolved, path: opts.store.path(resolved.version) };

@@ -10,7 +10,7 @@ import type { HostUser } from './users.js';
 const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'path-probe.js');
 
 const probeResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), cwd: z.string(), root: z.string(), dev: z.number(), ino: z.number(), owner: z.number() }),
+  z.object({ ok: z.literal(true), cwd: z.string(), root: z.string(), dev: z.number(), ino: z.number(), owner: z.number(), files: z.record(z.string(), z.string()) }),
   z.object({ ok: z.literal(false), code: z.string(), path: z.string() }),
 ]);
 
@@ -20,6 +20,8 @@ export interface ProbedProject {
   root: string;
   dev: number;
   ino: number;
+  /** .go-version, go.work and go.mod contents, read by the user (absent: not there or not theirs to read). */
+  files: Record<string, string>;
 }
 
 /**
@@ -32,7 +34,7 @@ function runProbe(user: HostUser, cwd: string): Promise<string> {
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
   return new Promise((resolve, reject) => {
     const cb = (err: Error | null, stdout: string) => (stdout ? resolve(stdout) : reject(err ?? new Error('path probe gave no answer')));
-    const o = { env, cwd: '/', timeout: 15_000, maxBuffer: 64 * 1024, encoding: 'utf8' as const };
+    const o = { env, cwd: '/', timeout: 15_000, maxBuffer: 1024 * 1024, encoding: 'utf8' as const };
     if (setpriv) {
       execFile(setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', process.execPath, PROBE, cwd], o, cb);
     } else {
@@ -55,5 +57,5 @@ export async function probeProject(user: HostUser, cwd: string, ctx: PathContext
   }
   const reason = forbiddenReason(parsed.root, ctx);
   if (reason) throw new PolicyError(`refused project directory ${parsed.root}: ${reason}`, { hint: 'run gobox from a directory of your own' });
-  return { cwd: parsed.cwd, root: parsed.root, dev: parsed.dev, ino: parsed.ino };
+  return { cwd: parsed.cwd, root: parsed.root, dev: parsed.dev, ino: parsed.ino, files: parsed.files };
 }

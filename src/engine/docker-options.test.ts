@@ -141,6 +141,11 @@ describe('dockerCreateOptions: seccomp without tracing', () => {
     const allowed = (JSON.parse(json!) as { syscalls: { names: string[]; action: string }[] }).syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names);
     expect(allowed).not.toContain('ptrace');
     expect(allowed).toContain('read');
+    // Never weaker than Docker's default: no namespaces, mounts or keyrings without capabilities.
+    for (const s of ['unshare', 'setns', 'mount', 'umount2', 'keyctl', 'clone3']) expect(allowed).not.toContain(s);
+    const rules = (JSON.parse(json!) as { syscalls: { names: string[]; action: string; args?: { value: number; op: string }[]; errnoRet?: number }[] }).syscalls;
+    expect(rules.find((r) => r.names.includes('clone'))).toMatchObject({ action: 'SCMP_ACT_ALLOW', args: [{ value: 0x7e020000, op: 'SCMP_CMP_MASKED_EQ' }] });
+    expect(rules.find((r) => r.names.includes('clone3'))).toMatchObject({ action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
     const s = spec();
     expect(s.security.seccomp).toBe('no-tracing');
     expect(dockerCreateOptions(s, { seccompNoTracing: json! }).HostConfig!.SecurityOpt).toEqual(['no-new-privileges', `seccomp=${json}`]);

@@ -53,13 +53,14 @@ async function isFile(p: string): Promise<boolean> {
 const GO_LINE_RE = /^([1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?([a-z]+[0-9]+)?$/;
 
 /** Reads the `go` and `toolchain` directives of a go.mod or go.work; a bad one throws UsageError "file:line: ...". */
-export async function readGoDirectives(file: string): Promise<GoDirectives> {
-  let text: string;
+export async function readGoDirectives(file: string, read?: (file: string) => Promise<string | undefined>): Promise<GoDirectives> {
+  let text: string | undefined;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = read ? await read(file) : await fs.readFile(file, 'utf8');
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { hint: 'check the file exists and is readable' });
   }
+  if (text === undefined) throw new UsageError(`cannot read ${file}`, { hint: 'check the file exists and is readable by you' });
   return parseGoDirectives(text, file);
 }
 

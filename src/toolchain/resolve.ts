@@ -18,6 +18,11 @@ export interface ResolveInput {
   profileDefault?: string | undefined;
   /** Installed versions, e.g. ["1.26.8", "go1.19.8"]. */
   installed: readonly string[];
+  /**
+   * Reads a version file (.go-version, go.work, go.mod); undefined when absent or unreadable.
+   * The daemon passes the user's own reads here, so root never reads a file for them.
+   */
+  readText?: ((file: string) => Promise<string | undefined>) | undefined;
 }
 
 export interface ResolvedToolchain {
@@ -49,13 +54,14 @@ export async function resolveToolchain(input: ResolveInput): Promise<ResolvedToo
   if (envGo) return byRequest(envGo, 'GOBOX_GO', 'GOBOX_GO', installed, have);
 
   const project = input.project ?? (await findProjectRoot(input.cwd));
-  const goVersionFile = await findGoVersionFile(path.resolve(input.cwd), project.root);
+  const read = input.readText ?? readTextFile;
+  const goVersionFile = await findGoVersionFile(path.resolve(input.cwd), project.root, read);
   if (goVersionFile) return byRequest(goVersionFile.text, goVersionFile.file, goVersionFile.file, installed, have);
 
   const modFile = directivesFile(project);
   if (modFile) {
     const base = path.basename(modFile);
-    const d = await readGoDirectives(modFile);
+    const d = await readGoDirectives(modFile, read);
     // cmd/go uses max(go, toolchain): a toolchain line older than the go line says nothing.
     if (d.toolchain && (!d.go || compareGoVersions(d.toolchain, d.go) >= 0)) {
       const source = `${modFile} toolchain line`;
@@ -99,26 +105,28 @@ function byRequest(text: string, source: string, who: string, installed: Install
 }
 
 /** The first .go-version with content, from cwd up to the project root. */
-async function findGoVersionFile(cwd: string, root: string): Promise<{ file: string; text: string } | undefined> {
+async function findGoVersionFile(cwd: string, root: string, read: (file: string) => Promise<string | undefined>): Promise<{ file: string; text: string } | undefined> {
   const stop = path.resolve(root);
   const inside = cwd === stop || cwd.startsWith(stop + path.sep);
   for (let dir = cwd; ; dir = path.dirname(dir)) {
     const file = path.join(dir, '.go-version');
-    const text = await readFirstLine(file);
+    const text = firstLine(await read(file));
     if (text) return { file, text };
     if (!inside || dir === stop || path.dirname(dir) === dir) return undefined;
   }
 }
 
 /** First line that is neither blank nor a # comment (goenv and asdf allow those). */
-async function readFirstLine(file: string): Promise<string | undefined> {
-  let text: string;
+function firstLine(text: string | undefined): string | undefined {
+  return text?.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+}
+
+async function readTextFile(file: string): Promise<string | undefined> {
   try {
-    text = await fs.readFile(file, 'utf8');
+    return await fs.readFile(file, 'utf8');
   } catch {
     return undefined;
   }
-  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
 }
 
 function installedList(installed: Installed[]): string {
