@@ -1,10 +1,10 @@
 import type { Readable, Writable } from 'node:stream';
-import { EngineUnavailableError, EXIT } from '../common/errors.js';
+import { CommandExit, EngineUnavailableError, EXIT } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import { formatDuration, formatSize } from '../common/units.js';
 import type { Engine, SandboxHandle } from '../engine/index.js';
 import type { SandboxSpec } from '../sandbox/types.js';
-import { execFailureRewriter, OutputCap } from './output-cap.js';
+import { execFailureRewriter, OutputCap, type ExecFailure } from './output-cap.js';
 
 export interface RunIO {
   stdin?: Readable | undefined;
@@ -63,24 +63,30 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     box.kill('SIGKILL').catch(() => {});
   });
   const timeout = o.timeoutMs > 0 ? setTimeout(() => stop('timeout', 'SIGTERM'), o.timeoutMs) : undefined;
+  let attached: { detach(): void; ended: Promise<void> } | undefined;
+  let execFailure: ExecFailure | undefined;
   try {
-    const attached = await log.time('attach', () =>
+    attached = await log.time('attach', () =>
       box.attach({
         stdin: spec.stdin ? io.stdin : undefined,
         stdout: cap.wrap(io.stdout) as Writable,
-        stderr: cap.wrap(io.stderr, spec.tty ? undefined : execFailureRewriter()) as Writable,
+        stderr: cap.wrap(io.stderr, spec.tty ? undefined : execFailureRewriter(spec.command[0], (kind) => (execFailure = kind))) as Writable,
         tty: spec.tty,
       }),
     );
     // Wait is asked for only once attach worked (a pending wait on a failed sandbox could keep the
     // process alive), and before start so even an instant exit is seen.
     const waiting = box.wait();
-    await log.time('start container', () => box.start());
+    // Settled here if start fails: the catch below reports the start error instead.
+    waiting.catch(() => {});
+    await log.time('start container', () => box.start().catch((e: unknown) => Promise.reject(startFailure(e, spec.command[0] ?? ''))));
     o.onStart?.(controlFor(box, stop));
     const result = await waiting;
     await settleWithin(attached.ended, DRAIN_MS);
     attached.detach();
-    const done = outcome(result.exitCode, result.oomKilled, ended, o, performance.now() - started, box.id);
+    // The init could not exec the command: the status a shell gives (Podman's init says 1).
+    const code = execFailure === 'not-found' ? EXIT.notFound : execFailure === 'not-executable' ? EXIT.notExecutable : result.exitCode;
+    const done = outcome(code, result.oomKilled, ended, o, performance.now() - started, box.id);
     clearTimers();
     if (!(await log.time('remove container', () => removeQuietly(box)))) {
       // The engine itself stopped (a restart, say): the exit status came from its shutdown.
@@ -89,6 +95,8 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     return done;
   } catch (e) {
     clearTimers();
+    // Podman keeps a container locked while an attach is open: let go before removing it.
+    attached?.detach();
     await log.time('remove container', () => removeQuietly(box));
     throw e;
   }
@@ -97,6 +105,17 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     clearTimeout(timeout);
     clearTimeout(killTimer);
   }
+}
+
+/**
+ * Engines that check the command at start (Podman, or Docker without an init) refuse it with an
+ * API error instead of an exit status: give it the exit code and words a local shell would.
+ */
+function startFailure(e: unknown, command: string): unknown {
+  const text = e instanceof Error ? e.message : String(e);
+  if (/executable file .*not found|no such file or directory/i.test(text)) return new CommandExit(EXIT.notFound, `${command}: command not found in the sandbox`);
+  if (/permission denied/i.test(text)) return new CommandExit(EXIT.notExecutable, `${command}: cannot execute in the sandbox: permission denied`);
+  return e;
 }
 
 /** Waits for p, but no longer than ms; the timer must not keep the process alive afterwards. */

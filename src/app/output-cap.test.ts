@@ -147,3 +147,13 @@ describe('execFailureRewriter across split frames', () => {
     expect(rewrite(Buffer.from('[FATAL tini (7)] exec x failed: No such file or directory\n')).toString()).toContain('[FATAL tini');
   });
 });
+
+describe("execFailureRewriter: Podman's catatonit", () => {
+  it('names the command catatonit does not, and reports the failure kind', () => {
+    const kinds: string[] = [];
+    const rewrite = execFailureRewriter('nosuch', (k) => kinds.push(k));
+    const out = rewrite(Buffer.from('ERROR (catatonit:6): failed to exec pid1: No such file or directory\n')).toString();
+    expect(out).toBe('gobox: nosuch: command not found in the sandbox\n');
+    expect(kinds).toEqual(['not-found']);
+  });
+});

@@ -35,30 +35,46 @@ export class OutputCap {
   }
 }
 
-const TINI_EXEC_FAILURE = /^\[FATAL tini \(\d+\)\] exec (.+?) failed: (.+)\n?/;
+/**
+ * How the init processes report a command they cannot exec: Docker's tini names the command and
+ * exits 127/126; Podman's catatonit does not name it and exits 1.
+ */
+const INIT_EXEC_FAILURES = [
+  { prefix: '[FATAL tini (', re: /^\[FATAL tini \(\d+\)\] exec (.+?) failed: (.+)\n?/, command: 1, reason: 2 },
+  { prefix: 'ERROR (catatonit:', re: /^ERROR \(catatonit:\d+\): failed to exec pid1: (.+)\n?/, command: 0, reason: 1 },
+] as const;
+
+export type ExecFailure = 'not-found' | 'not-executable';
 
 /**
  * The init process reports a command it cannot exec in its own words; say it in gobox's, once,
- * as the first line of stderr (the only place tini's message can be).
+ * as the first line of stderr (the only place that message can be), and tell the caller which
+ * failure it was so the exit status can be a shell's (127 or 126).
  */
-export function execFailureRewriter(): (chunk: Buffer) => Buffer {
-  const PREFIX = '[FATAL tini (';
+export function execFailureRewriter(command = '', onFailure: (kind: ExecFailure) => void = () => {}): (chunk: Buffer) => Buffer {
   let decided = false;
   let held = '';
   return (chunk) => {
     if (decided) return chunk;
     const fresh = held === '';
     held += chunk.toString('utf8');
-    // The engine may split tini's line across frames: hold only while it can still be that line,
-    // so ordinary stderr (a prompt without a newline, say) is never delayed.
-    const couldBeTini = held.startsWith(PREFIX) || PREFIX.startsWith(held);
-    if (couldBeTini && !held.includes('\n') && held.length < 4096) return Buffer.alloc(0);
+    // The engine may split the init's line across frames: hold only while it can still be that
+    // line, so ordinary stderr (a prompt without a newline, say) is never delayed.
+    const couldBeInit = INIT_EXEC_FAILURES.some((f) => held.startsWith(f.prefix) || f.prefix.startsWith(held));
+    if (couldBeInit && !held.includes('\n') && held.length < 4096) return Buffer.alloc(0);
     decided = true;
     const text = held;
     held = '';
-    const m = TINI_EXEC_FAILURE.exec(text);
-    if (!m) return fresh ? chunk : Buffer.from(text);
-    const what = /No such file/.test(m[2]!) ? 'command not found in the sandbox' : `cannot execute in the sandbox: ${m[2]}`;
-    return Buffer.from(`gobox: ${m[1]}: ${what}\n${text.slice(m[0].length)}`);
+    for (const f of INIT_EXEC_FAILURES) {
+      const m = f.re.exec(text);
+      if (!m) continue;
+      const reason = m[f.reason]!;
+      const name = f.command ? m[f.command]! : command;
+      const notFound = /No such file/.test(reason);
+      onFailure(notFound ? 'not-found' : 'not-executable');
+      const what = notFound ? 'command not found in the sandbox' : `cannot execute in the sandbox: ${reason}`;
+      return Buffer.from(`gobox: ${name}: ${what}\n${text.slice(m[0].length)}`);
+    }
+    return fresh ? chunk : Buffer.from(text);
   };
 }

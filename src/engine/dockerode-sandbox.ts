@@ -13,9 +13,7 @@ export class DockerodeSandbox implements SandboxHandle {
   }
 
   async attach(opts: AttachOptions): Promise<{ detach(): void; ended: Promise<void> }> {
-    const stream = (await engineCall('attach to sandbox', () =>
-      this.container.attach({ stream: true, stdin: Boolean(opts.stdin), stdout: true, stderr: true, hijack: Boolean(opts.stdin) }),
-    )) as unknown as NodeJS.ReadWriteStream & Readable;
+    const stream = (await engineCall('attach to sandbox', () => this.dialAttach(Boolean(opts.stdin)))) as NodeJS.ReadWriteStream & Readable;
     if (opts.tty) stream.on('data', (chunk: Buffer) => opts.stdout.write(chunk));
     else demuxStream(stream, opts.stdout, opts.stderr);
     const ended = new Promise<void>((resolve) => {
@@ -37,6 +35,30 @@ export class DockerodeSandbox implements SandboxHandle {
       },
       ended,
     };
+  }
+
+  /**
+   * POST /attach, dialled directly: dockerode's attach sends its options as a JSON body, or with
+   * stdin a chunked body whose end marker ("0\r\n\r\n") Podman hands to the command's stdin
+   * (Docker ignores both). An empty Buffer body goes out as Content-Length: 0, so the engine sees
+   * no body at all, and stdin flows over the upgraded (hijacked) socket alone.
+   */
+  private dialAttach(stdin: boolean): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.container.modem.dial(
+        {
+          path: `/containers/${this.container.id}/attach?`,
+          method: 'POST',
+          isStream: true,
+          hijack: stdin,
+          openStdin: false,
+          file: Buffer.alloc(0),
+          statusCodes: { 101: true, 200: true, 404: 'no such container', 409: 'conflict', 500: 'server error' },
+          options: { stream: true, stdin, stdout: true, stderr: true },
+        },
+        (err: unknown, stream: unknown) => (err ? reject(err) : resolve(stream)),
+      );
+    });
   }
 
   async start(): Promise<void> {
