@@ -5,7 +5,7 @@ import { applyProxyModeEnv, hostPortOf, proxyAllowList } from './proxy-env.js';
 
 const withProxy = {
   file: '/etc/gobox/config.yaml',
-  config: hostConfigSchema.parse({ proxy: { url: 'https://goproxy.corp.example', allow: ['Sum.Golang.org:443'] } }),
+  config: hostConfigSchema.parse({ proxy: { url: 'https://goproxy.corp.example', allow: ['SumDB.Corp.Example:443'] } }),
 };
 const without = { file: '/etc/gobox/config.yaml', config: hostConfigSchema.parse({}) };
 
@@ -17,7 +17,7 @@ describe('proxy mode settings', () => {
   });
 
   it('allows the module proxy and the extra pairs, lower-cased, nothing else', () => {
-    expect(proxyAllowList(withProxy, 'p')).toEqual(['goproxy.corp.example:443', 'sum.golang.org:443']);
+    expect(proxyAllowList(withProxy, 'p')).toEqual(['goproxy.corp.example:443', 'sumdb.corp.example:443']);
   });
 
   it('refuses proxy mode with one line when no module proxy is configured', () => {
@@ -46,6 +46,6 @@ describe('proxy mode settings', () => {
 
   it('rejects a proxy URL that is not http(s) and allow entries that are not host:port', () => {
     expect(hostConfigSchema.safeParse({ proxy: { url: 'ftp://x' } }).success).toBe(false);
-    expect(hostConfigSchema.safeParse({ proxy: { url: 'https://x', allow: ['sum.golang.org'] } }).success).toBe(false);
+    expect(hostConfigSchema.safeParse({ proxy: { url: 'https://x', allow: ['sumdb.corp.example'] } }).success).toBe(false);
   });
 });

@@ -34,7 +34,7 @@ export function proxyAllowList(host: { file?: string; config: HostConfig }, prof
  * Proxy mode's environment: every request goes through the forwarder, which is the only way
  * out of the internal network, so the caller's own HTTP(S)_PROXY would only break things.
  * GOPROXY defaults to the configured module proxy when no layer sets one, because Go's default
- * (proxy.golang.org, then direct) is unreachable there.
+ * (the public module proxy, then direct) is unreachable there.
  */
 export function applyProxyModeEnv(goEnv: EnvWithSources, host: { file?: string; config: HostConfig }, profileName: string): void {
   proxyAllowList(host, profileName);

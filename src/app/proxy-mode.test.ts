@@ -81,7 +81,7 @@ describe('proxy mode engine objects', () => {
     await ensureForwarder(fake as unknown as Engine, opts(env), silentProgress);
     expect(fake.started).toHaveLength(1);
 
-    await ensureForwarder(fake as unknown as Engine, opts(env, ['172.17.0.1:8443', 'sum.golang.org:443']), silentProgress);
+    await ensureForwarder(fake as unknown as Engine, opts(env, ['172.17.0.1:8443', 'sumdb.corp.example:443']), silentProgress);
     expect(fake.removed).toEqual(['c1']);
     expect(fake.started).toHaveLength(2);
   });

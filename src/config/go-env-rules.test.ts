@@ -14,7 +14,7 @@ import {
 describe('GOPROXY rules (as cmd/go parses them)', () => {
   it.each([
     '',
-    'https://proxy.golang.org,direct',
+    'https://proxy.corp.example,direct',
     'https://a.test|https://b.test,off',
     'proxy.example.com',
     'http://172.17.0.1:8080/sub',

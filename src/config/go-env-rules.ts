@@ -50,7 +50,7 @@ export function gosumdbProblem(value: string): string | undefined {
   if (fields.length > 2) return 'invalid GOSUMDB: too many fields';
   const [key = '', url] = fields;
   if (!key.includes('+')) {
-    if (!KNOWN_SUMDBS.has(key)) return `invalid GOSUMDB: unknown database ${key}: name a known one (sum.golang.org), give its verifier key (name+hash+key), or use off`;
+    if (!KNOWN_SUMDBS.has(key)) return `invalid GOSUMDB: unknown database ${key}: name one Go knows, give its verifier key (name+hash+key), or use off`;
   } else {
     // name+hash+key, where the base64 key may itself contain "+" (golang.org/x/mod/sumdb/note).
     const m = /^([^+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(key);

@@ -111,12 +111,12 @@ export const hostConfigSchema = z.strictObject({
   runtime: z.string().min(1).optional(),
   /**
    * Network mode `proxy`: the module proxy sandboxes may reach (also their GOPROXY when nothing
-   * else sets one), plus further host:port pairs, e.g. sum.golang.org:443. Nothing else is reachable.
+   * else sets one), plus further host:port pairs, e.g. sumdb.corp.example:443. Nothing else is reachable.
    */
   proxy: z
     .strictObject({
       url: z.string().refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), { message: 'expected an http:// or https:// URL' }),
-      allow: z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, e.g. sum.golang.org:443' })).default([]),
+      allow: z.array(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, { message: 'expected host:port, e.g. sumdb.corp.example:443' })).default([]),
     })
     .optional(),
   /** Host-wide maxima for every request; policy rules may refine them per user or group. */
