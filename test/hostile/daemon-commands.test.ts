@@ -1,27 +1,13 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOBOX, HELLO, makeModule } from '../helpers/gobox.js';
 import { ensureNoDockerUser, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { typeIntoTty } from '../helpers/tty.js';
 
-/** `gobox shell` typed into a real pseudo-terminal (util-linux `script`) by a user without engine access. */
+/** `gobox shell` typed into a real pseudo-terminal by a user without engine access. */
 function shellThroughDaemon(d: TestDaemon, user: { name: string }, cwd: string, typed: string): Promise<{ code: number | null; screen: string }> {
   const envArgs = Object.entries({ PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm', HOME: `/home/${user.name}`, ...d.clientEnv }).map(([k, v]) => `${k}=${v}`);
   const inner = ['runuser', '-u', user.name, '--', 'env', '-i', ...envArgs, process.execPath, GOBOX, 'shell'].join(' ');
-  return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', inner, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let screen = '';
-    child.stdout.on('data', (b: Buffer) => (screen += b.toString()));
-    const typeWhenReady = setInterval(() => {
-      if (screen.includes('$ ')) {
-        clearInterval(typeWhenReady);
-        child.stdin.write(typed);
-      }
-    }, 100);
-    child.on('close', (code) => {
-      clearInterval(typeWhenReady);
-      resolve({ code, screen });
-    });
-  });
+  return typeIntoTty(inner, cwd, process.env, typed);
 }
 
 describe('daemon: shell, env and cache info work through the socket', () => {

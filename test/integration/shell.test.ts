@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { GOBOX, HELLO, makeModule } from '../helpers/gobox.js';
 import { shared } from '../helpers/env.js';
+import { typeIntoTty } from '../helpers/tty.js';
 
-/** Runs `gobox shell` under a real pseudo-terminal (util-linux `script`), typing into it. */
+/** `gobox shell` on a real pseudo-terminal, typed into once the prompt shows. */
 function shellWithTty(cwd: string, typed: string): Promise<{ code: number | null; screen: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('script', ['-qec', `${process.execPath} ${GOBOX} shell`, '/dev/null'], {
-      cwd,
-      env: { PATH: process.env.PATH, GOBOX_STATE_DIR: shared.stateDir, TERM: 'xterm', HOME: '/root' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let screen = '';
-    child.stdout.on('data', (b: Buffer) => (screen += b.toString()));
-    // Type only once the prompt is there, as a person would.
-    const typeWhenReady = setInterval(() => {
-      if (screen.includes('$ ')) {
-        clearInterval(typeWhenReady);
-        child.stdin.write(typed);
-      }
-    }, 100);
-    child.on('close', (code) => {
-      clearInterval(typeWhenReady);
-      resolve({ code, screen });
-    });
-  });
+  const env = { PATH: process.env.PATH, GOBOX_STATE_DIR: shared.stateDir, TERM: 'xterm', HOME: '/root' };
+  return typeIntoTty(`${process.execPath} ${GOBOX} shell`, cwd, env, typed);
 }
 
 describe('gobox shell', () => {
