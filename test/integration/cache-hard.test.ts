@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collect, gobox, HELLO, REPO, makeModule, profileHome, spawnGobox, waitFor, type GoboxResult } from '../helpers/gobox.js';
 import { shared } from '../helpers/env.js';
+import { ensureTestUser } from '../helpers/users.js';
 
 /**
  * Hard cache limits, as root: a loop-backed ext4 image per user. These users are this file's own
@@ -13,14 +14,6 @@ const C = { name: 'gobox-it-c', uid: 23403, gid: 23403 };
 const D = { name: 'gobox-it-d', uid: 23404, gid: 23404 };
 const MiB = 1024 ** 2;
 
-function ensureUser(u: { name: string; uid: number }): void {
-  try {
-    execFileSync('id', ['-u', u.name], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['--create-home', '--uid', String(u.uid), '--user-group', '--shell', '/bin/sh', u.name]);
-  }
-  execFileSync('usermod', ['-aG', 'docker', u.name]);
-}
 
 function volumes(): string[] {
   return execFileSync('docker', ['volume', 'ls', '-q', '--filter', 'label=gobox.kind=cache'], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -43,8 +36,8 @@ const reset = (uid: number) => gobox(['cache', 'clear', '--reset', '--user', Str
 
 describe('hard cache limits (gobox as root)', () => {
   beforeAll(async () => {
-    ensureUser(C);
-    ensureUser(D);
+    ensureTestUser(C);
+    ensureTestUser(D);
     const home = profileHome({
       small: 'cache:\n  size: 64m\n',
       roomy: 'cache:\n  size: 96m\n',

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gobox, HELLO, makeModule, profileHome } from '../helpers/gobox.js';
+import { ensureTestUser } from '../helpers/users.js';
 
 /**
  * Soft cache limits: gobox run by a non-root user of the docker group, who cannot have a loop
@@ -9,14 +9,6 @@ import { gobox, HELLO, makeModule, profileHome } from '../helpers/gobox.js';
 const S = { name: 'gobox-it-s', uid: 23405, gid: 23405 };
 const MiB = 1024 ** 2;
 
-function ensureUser(u: { name: string; uid: number }): void {
-  try {
-    execFileSync('id', ['-u', u.name], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['--create-home', '--uid', String(u.uid), '--user-group', '--shell', '/bin/sh', u.name]);
-  }
-  execFileSync('usermod', ['-aG', 'docker', u.name]);
-}
 
 let env: Record<string, string>;
 let dir: string;
@@ -31,7 +23,7 @@ const FILL = [
 
 describe('soft cache limits (gobox as a docker-group user)', () => {
   beforeAll(async () => {
-    ensureUser(S);
+    ensureTestUser(S);
     const home = profileHome({ small: 'cache:\n  size: 64m\n' }, S);
     env = { XDG_CONFIG_HOME: home };
     dir = makeModule(HELLO, S);
