@@ -23,10 +23,16 @@ describe('gobox toolchain install/list/remove through the CLI, from a loopback m
         { version: `go${shared.goOld}`, stable: true, files: [file(shared.goOld)] },
         { version: 'go1.18.1', stable: true, files: [file('1.18.1', 'ab'.repeat(32))] },
         { version: 'go1.17.1', stable: true, files: [file('1.17.1')] },
+        { version: 'go1.16.1', stable: true, files: [file('1.16.1')] },
       ]),
       [`/${name(shared.goOld)}`]: fileRoute(archive),
       [`/${name('1.18.1')}`]: fileRoute(archive),
       [`/${name('1.17.1')}`]: truncatedRoute(archive, 1_000_000),
+      // Sends a first part, then stalls: an install that is still downloading when Ctrl-C comes.
+      [`/${name('1.16.1')}`]: (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': packed.size });
+        res.write(Buffer.alloc(256 * 1024));
+      },
     });
   }, 120_000);
   afterAll(async () => {
@@ -39,7 +45,7 @@ describe('gobox toolchain install/list/remove through the CLI, from a loopback m
   it('lists what the mirror offers', async () => {
     const r = await gobox(['toolchain', 'list', '--available', '--json'], { cwd: tmp, env: env() });
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { version: string }[]).map((v) => v.version)).toEqual([shared.goOld, '1.18.1', '1.17.1']);
+    expect((JSON.parse(r.stdout) as { version: string }[]).map((v) => v.version)).toEqual([shared.goOld, '1.18.1', '1.17.1', '1.16.1']);
   });
 
   it('installs a prefix as the newest match, with progress on stderr, and the toolchain runs', async () => {
@@ -56,7 +62,7 @@ describe('gobox toolchain install/list/remove through the CLI, from a loopback m
     writeFileSync(cfg, `goMirror: ${mirror.url}\n`);
     const r = await gobox(['toolchain', 'list', '--available', '--json'], { cwd: tmp, env: { GOBOX_STATE_DIR: store, GOBOX_CONFIG: cfg } });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toHaveLength(3);
+    expect(JSON.parse(r.stdout)).toHaveLength(4);
   });
 
   it('refuses a checksum mismatch and a truncated download in one line, leaving nothing', async () => {
@@ -67,6 +73,18 @@ describe('gobox toolchain install/list/remove through the CLI, from a loopback m
     expect(cut.code).toBe(125);
     expect(cut.stderr).toContain('was cut short');
     expect(readdirSync(path.join(store, 'toolchains')).filter((e) => !e.startsWith('.lock'))).toEqual([`go${shared.goOld}`]);
+  });
+
+  it('Ctrl-C during a download exits 130 and leaves nothing in the store', async () => {
+    const child = spawnGobox(['toolchain', 'install', '1.16.1'], { cwd: tmp, env: env() });
+    const done = collect(child);
+    const toolchains = path.join(store, 'toolchains');
+    await waitFor(() => existsSync(toolchains) && readdirSync(toolchains).some((e) => e.startsWith('.tmp-')), 60_000);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('cancelled');
+    expect(readdirSync(toolchains).filter((e) => !e.startsWith('.lock'))).toEqual([`go${shared.goOld}`]);
   });
 
   it('refuses an unknown version and a mirror that is down', async () => {

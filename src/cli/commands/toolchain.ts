@@ -54,7 +54,18 @@ export const toolchainModule: CommandModule<GlobalArgs, GlobalArgs> = {
         handler: async (args: ToolchainArgs) => {
           const { ToolchainStore } = await import('../../toolchain/index.js');
           const { chooseMirror } = await import('../../app/mirror-choice.js');
-          const t = await new ToolchainStore().install(String(args.release), { mirror: await chooseMirror(args.mirror), progress: createProgress() });
+          // Ctrl-C or SIGTERM cancels the download and removes the half-made copy before exiting
+          // (only SIGKILL leaves a temp dir, which the next store operation clears).
+          const abort = new AbortController();
+          const cancel = () => abort.abort();
+          process.once('SIGINT', cancel);
+          process.once('SIGTERM', cancel);
+          const t = await new ToolchainStore()
+            .install(String(args.release), { mirror: await chooseMirror(args.mirror), progress: createProgress(), signal: abort.signal })
+            .finally(() => {
+              process.off('SIGINT', cancel);
+              process.off('SIGTERM', cancel);
+            });
           if (args.json) return printJson(t);
           printLine(`${t.name} at ${t.path}`);
         },
