@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import net from 'node:net';
 import type { RunControl, RunIO } from '../app/execute.js';
+import type { RunOptions } from '../app/prepare.js';
 import { EngineUnavailableError, GoboxError } from '../common/errors.js';
 import { GO_ENV_KEYS } from '../config/schema.js';
 import { errorPayload, exitPayload, FRAME, FrameDecoder, encodeFrame, PROTOCOL_VERSION, type DaemonRequest, type ExitPayload, type LimitOverrides } from './protocol.js';
 
-export interface ClientRun {
+/** What a direct run is asked (app/prepare.ts RunOptions), sent to the daemon instead. */
+export interface ClientRun extends Pick<RunOptions, 'command' | 'cwd' | 'profile' | 'go' | 'env' | 'tty'> {
   op: DaemonRequest['op'];
-  command: string[];
-  cwd: string;
-  profile?: string | undefined;
-  go?: string | undefined;
-  env: NodeJS.ProcessEnv;
-  tty: boolean;
   io: RunIO;
   onStart?: (control: RunControl) => void;
   onNotice?: (text: string) => void;

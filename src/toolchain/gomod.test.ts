@@ -1,42 +1,32 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempTree } from './temp-tree.test-util.js';
 import { UsageError } from '../common/errors.js';
 import { directivesFile, findProjectRoot, parseGoDirectives, readGoDirectives } from './gomod.js';
 
-let tmp: string;
-beforeEach(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'gobox-gomod-'));
-});
-afterEach(() => rmSync(tmp, { recursive: true, force: true }));
-
-function write(rel: string, text: string): string {
-  const p = path.join(tmp, rel);
-  mkdirSync(path.dirname(p), { recursive: true });
-  writeFileSync(p, text);
-  return p;
-}
+const tree = useTempTree('gobox-gomod-');
+const write = tree.write;
 
 describe('findProjectRoot', () => {
   it('finds the nearest go.mod above cwd', async () => {
     const mod = write('proj/go.mod', 'module x\n');
-    mkdirSync(path.join(tmp, 'proj/a/b'), { recursive: true });
-    expect(await findProjectRoot(path.join(tmp, 'proj/a/b'))).toEqual({ root: path.join(tmp, 'proj'), goMod: mod });
+    mkdirSync(path.join(tree.dir(), 'proj/a/b'), { recursive: true });
+    expect(await findProjectRoot(path.join(tree.dir(), 'proj/a/b'))).toEqual({ root: path.join(tree.dir(), 'proj'), goMod: mod });
   });
   it('prefers go.work in the same dir, and the nearest dir over a farther go.work', async () => {
     const work = write('ws/go.work', 'go 1.22\n');
     const mod = write('ws/go.mod', 'module x\n');
     const inner = write('ws/sub/go.mod', 'module y\n');
-    const root = await findProjectRoot(path.join(tmp, 'ws'));
-    expect(root).toEqual({ root: path.join(tmp, 'ws'), goWork: work, goMod: mod });
+    const root = await findProjectRoot(path.join(tree.dir(), 'ws'));
+    expect(root).toEqual({ root: path.join(tree.dir(), 'ws'), goWork: work, goMod: mod });
     expect(directivesFile(root)).toBe(work);
-    expect(await findProjectRoot(path.join(tmp, 'ws/sub'))).toEqual({ root: path.join(tmp, 'ws/sub'), goMod: inner });
+    expect(await findProjectRoot(path.join(tree.dir(), 'ws/sub'))).toEqual({ root: path.join(tree.dir(), 'ws/sub'), goMod: inner });
   });
   it('falls back to cwd', async () => {
-    const dir = path.join(tmp, 'nothing/here');
+    const dir = path.join(tree.dir(), 'nothing/here');
     mkdirSync(dir, { recursive: true });
-    // /tmp has no go.mod above it on a sane machine.
+    // /tree.dir() has no go.mod above it on a sane machine.
     expect(await findProjectRoot(dir)).toEqual({ root: dir });
   });
 });
@@ -67,6 +57,6 @@ describe('readGoDirectives', () => {
     expect(() => parseGoDirectives('toolchain 1.21.0\n', 'go.mod')).toThrow("go.mod:1: invalid toolchain version '1.21.0'");
   });
   it('throws UsageError for a missing file', async () => {
-    await expect(readGoDirectives(path.join(tmp, 'nope/go.mod'))).rejects.toThrow(UsageError);
+    await expect(readGoDirectives(path.join(tree.dir(), 'nope/go.mod'))).rejects.toThrow(UsageError);
   });
 });

@@ -1,25 +1,15 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempTree } from './temp-tree.test-util.js';
 import { ToolchainError, UsageError } from '../common/errors.js';
 import { resolveToolchain, type ResolveInput } from './resolve.js';
 
-let tmp: string;
-beforeEach(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'gobox-resolve-'));
-});
-afterEach(() => rmSync(tmp, { recursive: true, force: true }));
-
-function write(rel: string, text: string): string {
-  const p = path.join(tmp, rel);
-  mkdirSync(path.dirname(p), { recursive: true });
-  writeFileSync(p, text);
-  return p;
-}
+const tree = useTempTree('gobox-resolve-');
+const write = tree.write;
 
 const installed = ['1.19.8', 'go1.22.5', '1.22.10', '1.23rc1', '1.26.8', '1.26.1'];
-const resolve = (over: Partial<ResolveInput> = {}) => resolveToolchain({ cwd: tmp, installed, ...over });
+const resolve = (over: Partial<ResolveInput> = {}) => resolveToolchain({ cwd: tree.dir(), installed, ...over });
 
 describe('resolveToolchain', () => {
   it('1: --go wins over everything, exact or prefix', async () => {
@@ -39,8 +29,8 @@ describe('resolveToolchain', () => {
   it('3: .go-version in cwd or above, up to the project root', async () => {
     write('proj/go.mod', 'module x\ngo 1.26\n');
     const f = write('proj/.go-version', '# pinned\r\ngo1.22\r\n');
-    mkdirSync(path.join(tmp, 'proj/a/b'), { recursive: true });
-    expect(await resolve({ cwd: path.join(tmp, 'proj/a/b') })).toEqual({
+    mkdirSync(path.join(tree.dir(), 'proj/a/b'), { recursive: true });
+    expect(await resolve({ cwd: path.join(tree.dir(), 'proj/a/b') })).toEqual({
       version: '1.22.10', source: f, detail: `${f} asks for 1.22 (newest 1.22.x)`,
     });
   });
@@ -48,7 +38,7 @@ describe('resolveToolchain', () => {
   it('3: does not look above the project root', async () => {
     write('.go-version', '1.19.8\n');
     write('proj/go.mod', 'module x\ngo 1.22.0\n');
-    expect(await resolve({ cwd: path.join(tmp, 'proj') })).toMatchObject({ version: '1.26.8' });
+    expect(await resolve({ cwd: path.join(tree.dir(), 'proj') })).toMatchObject({ version: '1.26.8' });
   });
 
   it('4: toolchain line needs that exact version', async () => {
@@ -73,7 +63,7 @@ describe('resolveToolchain', () => {
   it('5: go line = newest installed at or above it, by Go ordering', async () => {
     const mod = write('go.mod', 'module x\ngo 1.23\n');
     expect(await resolve({ installed: ['1.22.10', '1.23rc1'] })).toMatchObject({ version: '1.23rc1', source: `${mod} go line` });
-    expect(await resolve({ installed: ['1.9', '1.10'], project: undefined, cwd: tmp }).catch((e: Error) => e.message)).toMatch(/asks for go ≥ 1.23/);
+    expect(await resolve({ installed: ['1.9', '1.10'], project: undefined, cwd: tree.dir() }).catch((e: Error) => e.message)).toMatch(/asks for go ≥ 1.23/);
   });
 
   it('5: go.work wins over go.mod in the same dir', async () => {
