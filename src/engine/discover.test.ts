@@ -118,6 +118,55 @@ describe('firstAnswering', () => {
     expect(e.hint).toBeTruthy();
   });
 
+  it('gives a socket that refuses connections (a dead service) the chance to be started again', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    let up = false;
+    const started: string[] = [];
+    const got = await firstAnswering(
+      [live],
+      async () => {
+        if (!up) throw new EngineUnavailableError('container engine unavailable', { cause: refused });
+        return 'restarted';
+      },
+      async (ep) => {
+        started.push(ep.via);
+        up = true;
+        return true;
+      },
+    );
+    expect(got).toBe('restarted');
+    expect(started).toEqual(['live']);
+  });
+
+  it('does not restart an engine that answered with something other than a refusal', async () => {
+    const started: string[] = [];
+    const err = await firstAnswering(
+      [live],
+      async () => {
+        throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+      },
+      async (ep) => {
+        started.push(ep.via);
+        return true;
+      },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineUnavailableError);
+    expect((err as Error).message).toContain('permission denied');
+    expect(started).toEqual([]);
+  });
+
+  it('names a stale socket that nothing could start', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const err = await firstAnswering(
+      [live],
+      async () => {
+        throw refused;
+      },
+      async () => false,
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toContain(`live (${live.url}): connection refused (stale socket)`);
+  });
+
   it('throws EngineUnavailableError when there is nothing to try', async () => {
     await expect(firstAnswering([], async () => 1)).rejects.toBeInstanceOf(EngineUnavailableError);
   });

@@ -49,6 +49,8 @@ export function endpointPresent(ep: EndpointInfo): boolean {
 /**
  * The first candidate that answers. `startAbsent` may bring up a missing socket (the user's
  * rootless Podman service) and says whether it did; its error is recorded like a failed connect.
+ * A socket that refuses connections is left over from a service that died (killed, OOM, a
+ * logout that ended it), so it gets the same chance to be started again.
  */
 export async function firstAnswering<T>(
   candidates: EndpointInfo[],
@@ -57,18 +59,26 @@ export async function firstAnswering<T>(
 ): Promise<T> {
   const tried: string[] = [];
   for (const ep of candidates) {
-    if (!endpointPresent(ep)) {
-      let started = false;
+    if (endpointPresent(ep)) {
       try {
-        started = (await startAbsent?.(ep)) ?? false;
+        return await connect(ep);
       } catch (e) {
-        tried.push(`${ep.via} (${ep.url}): ${errorMessage(e)}`);
-        continue;
+        if (!startAbsent || !refusedConnection(e)) {
+          tried.push(`${ep.via} (${ep.url}): ${errorMessage(e)}`);
+          continue;
+        }
       }
-      if (!started) {
-        tried.push(`${ep.via} (${ep.url}): no socket`);
-        continue;
-      }
+    }
+    let started = false;
+    try {
+      started = (await startAbsent?.(ep)) ?? false;
+    } catch (e) {
+      tried.push(`${ep.via} (${ep.url}): ${errorMessage(e)}`);
+      continue;
+    }
+    if (!started) {
+      tried.push(`${ep.via} (${ep.url}): ${endpointPresent(ep) ? 'connection refused (stale socket)' : 'no socket'}`);
+      continue;
     }
     try {
       return await connect(ep);
@@ -79,4 +89,12 @@ export async function firstAnswering<T>(
   throw new EngineUnavailableError(`no container engine answered; tried ${tried.join('; ')}`, {
     hint: 'start Docker (`dockerd` or `systemctl start docker`), or set DOCKER_HOST to a Docker or Podman socket',
   });
+}
+
+/** A socket file nobody listens on: ECONNREFUSED, directly or as the cause of gobox's error. */
+function refusedConnection(e: unknown): boolean {
+  for (let cur: unknown = e; cur && typeof cur === 'object'; cur = (cur as { cause?: unknown }).cause) {
+    if ((cur as { code?: unknown }).code === 'ECONNREFUSED') return true;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineUnavailableError, PolicyError } from '../common/errors.js';
@@ -47,7 +48,8 @@ export function rootlessPodmanProblem(env: NodeJS.ProcessEnv, uid: number, user 
 }
 
 /**
- * Starts the user's `podman system service` on the rootless socket when it is not there yet.
+ * Starts the user's `podman system service` on the rootless socket when it is not there yet, or
+ * when the socket is left over from a service that died (nothing listens on it).
  * A lock file keeps two concurrent gobox runs from starting two services on one socket. The
  * service is the user's own long-lived process; gobox never stops it (it exits when idle).
  */
@@ -82,6 +84,9 @@ export async function startRootlessPodman(ep: EndpointInfo, env: NodeJS.ProcessE
     return waitForSocket(sock, undefined);
   }
   try {
+    // Still refusing now that this process holds the lock: a dead service's socket, which would
+    // make the new service fail to bind. It is in the user's own directory, checked above.
+    if (existsSync(sock) && !(await listening(sock))) unlinkSync(sock);
     const serviceEnv = { ...env, XDG_RUNTIME_DIR: runtimeDir };
     await ensureUserStorage(serviceEnv);
     const log = openSync(path.join(podmanDir, 'gobox-service.log'), 'a', 0o600);
@@ -102,16 +107,24 @@ export async function startRootlessPodman(ep: EndpointInfo, env: NodeJS.ProcessE
   }
 }
 
+/** True when something accepts connections on the socket (a file alone may be a dead service's). */
+function listening(sock: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const conn = net.connect(sock);
+    conn.once('connect', () => {
+      conn.destroy();
+      resolve(true);
+    });
+    conn.once('error', () => resolve(false));
+  });
+}
+
 async function waitForSocket(sock: string, child: ReturnType<typeof spawn> | undefined, logFile?: string): Promise<boolean> {
   let exited: number | null | undefined;
   child?.on('exit', (code) => (exited = code));
   const end = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < end) {
-    try {
-      if (statSync(sock).isSocket()) return true;
-    } catch {
-      // not yet
-    }
+    if (await listening(sock)) return true;
     if (exited !== undefined) break;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, statSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gobox, HELLO, makeModule, profileHome, type GoboxResult } from '../helpers/gobox.js';
+import { gobox, HELLO, makeModule, profileHome, waitFor, type GoboxResult } from '../helpers/gobox.js';
 import { podmanAs, preparePodmanUser } from '../helpers/podman.js';
 import { shared } from '../helpers/env.js';
 
@@ -14,6 +14,15 @@ import { shared } from '../helpers/env.js';
  */
 let user: { name: string; uid: number; gid: number };
 const asUser = (args: string[], cwd: string, env: Record<string, string> = {}) => gobox(args, { cwd, user: user.name, env });
+
+function serviceRunning(): boolean {
+  try {
+    execFileSync('pgrep', ['-u', user.name, '-f', 'podman system service']);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function oneLine(r: GoboxResult, ...parts: string[]): void {
   expect(r.code).toBe(125);
@@ -84,6 +93,18 @@ describe('rootless Podman per user', () => {
     expect(report.engine.runc).toMatch(/^1\.\d+\.\d+/);
     const checks = Object.fromEntries((report.findings as { check: string; status: string }[]).map((f) => [f.check, f.status]));
     expect(checks).toMatchObject({ rootless: 'ok', storage: 'ok', limits: 'warn', engine: 'ok' });
+  });
+
+  it('starts the service again when the last one died and left its socket behind', async () => {
+    const sock = `/run/user/${user.uid}/podman/podman.sock`;
+    execFileSync('pkill', ['-KILL', '-u', user.name, '-f', 'podman system service']);
+    await waitFor(() => !serviceRunning());
+    expect(statSync(sock).isSocket()).toBe(true);
+    const r = await asUser(['run', 'go', 'version'], makeModule(HELLO, user));
+    expect(r.stderr).not.toContain('no container engine answered');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^go version go1\.\d+/);
+    expect(serviceRunning()).toBe(true);
   });
 
   it('refuses runsc on Podman with one line', async () => {
