@@ -18,6 +18,9 @@ export default defineConfig({
           hookTimeout: 600_000,
           fileParallelism: false,
           globalSetup: ['test/global-setup.ts'],
+          // The suite drives the direct path, also where a test passes its own environment on;
+          // test/integration/agent.test.ts turns the warm agent on for its runs.
+          env: { GOBOX_AGENT: 'off' },
         },
       },
     ],

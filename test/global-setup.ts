@@ -19,7 +19,7 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): 
 }
 
 function goboxAsRoot(args: string[]): string {
-  return sh(process.execPath, [GOBOX, ...args], { ...process.env, GOBOX_STATE_DIR: STATE });
+  return sh(process.execPath, [GOBOX, ...args], { ...process.env, GOBOX_STATE_DIR: STATE, GOBOX_AGENT: 'off' });
 }
 
 /** The engine is a hard requirement: no engine test may skip itself, in CI or anywhere else. */

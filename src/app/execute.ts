@@ -5,6 +5,7 @@ import { formatDuration, formatSize } from '../common/units.js';
 import type { Engine, SandboxHandle } from '../engine/index.js';
 import type { SandboxSpec } from '../sandbox/types.js';
 import { execFailureRewriter, OutputCap, type ExecFailure } from './output-cap.js';
+import { startFailure } from './start-failure.js';
 
 export interface RunIO {
   stdin?: Readable | undefined;
@@ -105,17 +106,6 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     clearTimeout(timeout);
     clearTimeout(killTimer);
   }
-}
-
-/**
- * Engines that check the command at start (Podman, or Docker without an init) refuse it with an
- * API error instead of an exit status: give it the exit code and words a local shell would.
- */
-function startFailure(e: unknown, command: string): unknown {
-  const text = e instanceof Error ? e.message : String(e);
-  if (/executable file .*not found|no such file or directory/i.test(text)) return new CommandExit(EXIT.notFound, `${command}: command not found in the sandbox`);
-  if (/permission denied/i.test(text)) return new CommandExit(EXIT.notExecutable, `${command}: cannot execute in the sandbox: permission denied`);
-  return e;
 }
 
 /** Waits for p, but no longer than ms; the timer must not keep the process alive afterwards. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import net from 'node:net';
 import type { RunControl, RunIO } from '../app/execute.js';
 import type { RunOptions } from '../app/prepare.js';
 import { EngineUnavailableError, GoboxError } from '../common/errors.js';
 import { GO_ENV_KEYS } from '../config/schema.js';
-import { errorPayload, exitPayload, FRAME, FrameDecoder, encodeFrame, PROTOCOL_VERSION, type DaemonRequest, type ExitPayload, type LimitOverrides } from './protocol.js';
+import { PROTOCOL_VERSION, type DaemonRequest, type LimitOverrides } from './protocol.js';
+import { callServer, type ExitPayload } from './wire-client.js';
 
 /** What a direct run is asked (app/prepare.ts RunOptions), sent to the daemon instead. */
 export interface ClientRun extends Pick<RunOptions, 'command' | 'cwd' | 'profile' | 'go' | 'env' | 'tty'> {
@@ -47,62 +47,14 @@ function notRunning(socket: string, code: string | undefined): GoboxError {
  * output and the outcome down. Resolves with the run's outcome (op run) or the result (op env).
  */
 export function callDaemon(socket: string, r: ClientRun): Promise<ExitPayload | unknown> {
-  return new Promise((resolve, reject) => {
-    const sock = net.createConnection(socket);
-    const frames = new FrameDecoder();
-    let settled = false;
-    let connected = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      fn();
-      sock.end();
-    };
-    const send = (type: number, payload?: Buffer | string) => {
-      if (!sock.destroyed) sock.write(encodeFrame(type, payload));
-    };
-    sock.on('connect', () => {
-      connected = true;
-      sock.write(JSON.stringify(requestFor(r)) + '\n');
-      const input = r.op === 'run' ? r.io.stdin : undefined;
-      input?.on('data', (b: Buffer) => send(FRAME.stdin, b));
-      input?.on('end', () => send(FRAME.stdinEnd));
-    });
-    sock.on('error', (e: NodeJS.ErrnoException) => {
-      if (!connected) finish(() => reject(notRunning(socket, e.code)));
-    });
-    sock.on('close', () =>
-      finish(() => reject(new GoboxError('lost the connection to the gobox daemon (it stopped or restarted); your sandbox was stopped', { hint: 'run the command again' }))),
-    );
-    sock.on('data', (chunk: Buffer) => {
-      for (const f of frames.push(chunk)) {
-        switch (f.type) {
-          case FRAME.stdout:
-          case FRAME.stderr: {
-            const out = f.type === FRAME.stdout ? r.io.stdout : r.io.stderr;
-            if (!out.write(f.payload)) (sock.pause(), out.once('drain', () => sock.resume()));
-            break;
-          }
-          case FRAME.notice:
-            r.onNotice?.(f.payload.toString('utf8'));
-            break;
-          case FRAME.started:
-            r.onStart?.({ signal: (sig) => send(FRAME.signal, sig), resize: (rows, cols) => send(FRAME.resize, `${rows} ${cols}`) });
-            break;
-          case FRAME.exit:
-            finish(() => resolve(exitPayload.parse(JSON.parse(f.payload.toString('utf8')))));
-            break;
-          case FRAME.result:
-            finish(() => resolve(JSON.parse(f.payload.toString('utf8'))));
-            break;
-          case FRAME.error: {
-            const e = errorPayload.parse(JSON.parse(f.payload.toString('utf8')));
-            finish(() => reject(new GoboxError(e.message, { exitCode: e.exitCode, ...(e.hint ? { hint: e.hint } : {}) })));
-            break;
-          }
-        }
-      }
-    });
+  return callServer(socket, {
+    header: requestFor(r),
+    io: r.io,
+    forwardStdin: r.op === 'run',
+    ...(r.onStart ? { onStart: r.onStart } : {}),
+    ...(r.onNotice ? { onNotice: r.onNotice } : {}),
+    notRunning: (code) => notRunning(socket, code),
+    lost: () => new GoboxError('lost the connection to the gobox daemon (it stopped or restarted); your sandbox was stopped', { hint: 'run the command again' }),
   });
 }
 

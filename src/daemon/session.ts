@@ -11,11 +11,11 @@ import type { HostUser } from './users.js';
 const log = logger('serve');
 const SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
 
-/** One client connection, as the request handler sees it. */
-export interface Session {
+/** One client connection, as the request handler sees it (the daemon's request, or the agent's). */
+export interface Session<R = DaemonRequest> {
   readonly id: string;
   readonly user: HostUser;
-  readonly request: DaemonRequest;
+  readonly request: R;
   readonly socket: Socket;
   readonly stdin: PassThrough;
   readonly progress: Progress;
@@ -28,7 +28,16 @@ export interface Session {
   fail(e: unknown): void;
 }
 
-export type SessionHandler = (s: Session) => Promise<void>;
+export type SessionHandler<R = DaemonRequest> = (s: Session<R>) => Promise<void>;
+
+export interface SessionOptions<R> {
+  /** Parses and validates the request line (default: the daemon's request). */
+  parse?: (line: string) => R;
+  /** What the client is told when the handler fails with something that is not a GoboxError. */
+  internalError?: string;
+}
+
+const DAEMON_INTERNAL_ERROR = 'the gobox daemon failed on this request; see its log (journalctl -u gobox)';
 
 /** Stops a sandbox now: two interrupts mean SIGKILL, as a second Ctrl-C does (app/execute.ts). */
 export function killNow(control: RunControl | undefined): void {
@@ -41,10 +50,18 @@ export function killNow(control: RunControl | undefined): void {
  * an oversized or truncated request, a stalled client) gets an error frame and a closed
  * connection; nothing a client sends can throw out of here.
  */
-export function acceptConnection(sock: Socket, user: HostUser, id: string, handle: SessionHandler, onClose: () => void): void {
+export function acceptConnection<R = DaemonRequest>(
+  sock: Socket,
+  user: HostUser,
+  id: string,
+  handle: SessionHandler<R>,
+  onClose: () => void,
+  opts: SessionOptions<R> = {},
+): void {
+  const parse = opts.parse ?? (parseRequest as unknown as (line: string) => R);
   const header = new HeaderReader();
   const frames = new FrameDecoder();
-  let session: Session | undefined;
+  let session: Session<R> | undefined;
   let refused = false;
   const timer = setTimeout(() => (refused = true) && refuse(sock, `no complete request within ${HEADER_TIMEOUT_MS / 1000}s`), HEADER_TIMEOUT_MS);
   sock.on('error', () => {});
@@ -64,7 +81,7 @@ export function acceptConnection(sock: Socket, user: HostUser, id: string, handl
         const got = header.push(chunk);
         if (!got) return;
         clearTimeout(timer);
-        session = makeSession(sock, user, id, parseRequest(got.line));
+        session = makeSession(sock, user, id, parse(got.line), opts.internalError ?? DAEMON_INTERNAL_ERROR);
         const s = session;
         void handle(s).catch((e: unknown) => s.fail(e)).finally(() => sock.end());
         chunk = got.rest;
@@ -90,7 +107,7 @@ function refuse(sock: Socket, message: string): void {
   setTimeout(() => sock.destroy(), 1000).unref();
 }
 
-function onFrame(s: Session, type: number, payload: Buffer): void {
+function onFrame<R>(s: Session<R>, type: number, payload: Buffer): void {
   switch (type) {
     case FRAME.stdin:
       if (!s.stdin.writableEnded) s.stdin.write(payload);
@@ -115,9 +132,9 @@ function onFrame(s: Session, type: number, payload: Buffer): void {
   }
 }
 
-function makeSession(sock: Socket, user: HostUser, id: string, request: DaemonRequest): Session {
+function makeSession<R>(sock: Socket, user: HostUser, id: string, request: R, internalError: string): Session<R> {
   const notice = (text: string) => sendFrame(sock, FRAME.notice, text);
-  const s: Session = {
+  const s: Session<R> = {
     id, user, request, socket: sock, stdin: new PassThrough(), disconnected: false, control: undefined,
     progress: { start: (t) => notice(`${t} ...`), update() {}, bytes() {}, succeed() {}, fail() {}, notice },
     stdout: () => frameWritable(sock, FRAME.stdout),
@@ -128,7 +145,7 @@ function makeSession(sock: Socket, user: HostUser, id: string, request: DaemonRe
       else sendFrame(sock, FRAME.started);
     },
     fail(e) {
-      const err = isGoboxError(e) ? e : new GoboxError('the gobox daemon failed on this request; see its log (journalctl -u gobox)');
+      const err = isGoboxError(e) ? e : new GoboxError(internalError);
       if (!isGoboxError(e)) log.error(`uid ${user.uid}: ${errorMessage(e)}`);
       sendFrame(sock, FRAME.error, JSON.stringify({ message: err.message, ...(err.hint ? { hint: err.hint } : {}), exitCode: err.exitCode }));
     },

@@ -28,6 +28,8 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     GOBOX_STATE_DIR: shared.stateDir,
     NO_COLOR: '1',
+    // The suite drives the direct path; test/integration/agent.test.ts turns the warm agent on.
+    GOBOX_AGENT: 'off',
     ...extra,
   };
 }

@@ -85,7 +85,7 @@ describe('daemon: project path safety', () => {
     // A's swapper: proj is a directory, then gone, then a symlink to B's secret, then the directory again.
     const swap = `cd ${base}; while :; do mv proj real; ln -s ${secretDir}/inner proj; sleep 0.05; rm proj; ln -s /etc proj; sleep 0.05; rm proj; mv real proj; sleep 0.2; done`;
     const swapper = spawn('/usr/sbin/runuser', ['-u', a.name, '--', 'sh', '-c', swap], { stdio: 'ignore', detached: true });
-    const seen: { code: number | null; out: string; gate: boolean }[] = [];
+    const seen: { code: number | null; out: string; err: string; gate: boolean }[] = [];
     try {
       for (let i = 0; i < 16; i++) {
         // A raw request: the path is only a string in it, whatever exists at the moment.
@@ -94,7 +94,7 @@ describe('daemon: project path safety', () => {
         const out = (r.frames ?? []).filter((f) => f.type === 10).map((f) => f.text).join('');
         const exit = (r.frames ?? []).find((f) => f.type === 14 || f.type === 15);
         const err = (r.frames ?? []).filter((f) => f.type === 11 || f.type === 15).map((f) => f.text).join('');
-        seen.push({ code: exit ? (JSON.parse(exit.text) as { exitCode: number }).exitCode : null, out, gate: err.includes('not the one that was checked') });
+        seen.push({ code: exit ? (JSON.parse(exit.text) as { exitCode: number }).exitCode : null, out, err, gate: err.includes("not the one that was checked") });
       }
     } finally {
       process.kill(-swapper.pid!, 'SIGKILL');

@@ -11,6 +11,7 @@ import { shellModule } from './shell.js';
 import { toolchainModule } from './toolchain.js';
 import { serveModule } from './serve.js';
 import { adminModule } from './admin.js';
+import { agentModule } from './agent.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, cacheModule, toolchainModule, doctorModule, serveModule, adminModule];
+export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, cacheModule, toolchainModule, doctorModule, serveModule, adminModule, agentModule];

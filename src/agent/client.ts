@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GoboxError } from '../common/errors.js';
+import { printNotice } from '../cli/output.js';
+import { haveTty, TerminalBridge } from '../cli/terminal.js';
+import { daemonSocket } from '../daemon/route.js';
+import { callServer, type ExitPayload } from '../daemon/wire-client.js';
+import { parseAgentRun } from './argv.js';
+import { agentDir, agentDisabled, agentSocket, ownSocket } from './location.js';
+import { AGENT_PROTOCOL, type AgentRequest } from './request.js';
+
+/** Nothing answered on the agent's socket: the run goes direct, and an agent is started for the next one. */
+class NoAgent extends GoboxError {
+  constructor() {
+    super('no agent answers');
+  }
+}
+
+/**
+ * `gobox run` through the user's warm agent, which has gobox's modules loaded and the engine
+ * connected, so a run costs little more than the engine's own work. Returns the exit code, or
+ * undefined when this run must go the direct way: the agent is off or not up yet (it is then
+ * started for the next run), the arguments need the full CLI, or a daemon serves this user.
+ * This module's imports are kept small on purpose: they are all a warm run loads.
+ */
+export async function runThroughAgent(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+  if (agentDisabled(env)) return undefined;
+  const args = parseAgentRun(argv);
+  if (!args || daemonSocket(env)) return undefined;
+  const uid = process.getuid?.() ?? 0;
+  const dir = agentDir(env, uid, true);
+  if (!dir) return undefined;
+  const sock = agentSocket(dir, env);
+  if (!ownSocket(sock, uid)) {
+    startAgent(sock, env);
+    return undefined;
+  }
+  const tty = haveTty();
+  const request: AgentRequest = {
+    v: AGENT_PROTOCOL, cwd: process.cwd(), command: args.command, env: stringEnv(env), tty,
+    ...(args.profile ? { profile: args.profile } : {}),
+    ...(args.go ? { go: args.go } : {}),
+  };
+  const terminal = new TerminalBridge(tty);
+  try {
+    const outcome = (await callServer(sock, {
+      header: request,
+      io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+      forwardStdin: true,
+      onStart: (control) => terminal.attach(control),
+      onNotice: (text) => printNotice(text),
+      notRunning: () => new NoAgent(),
+      lost: () => new GoboxError('lost the connection to your gobox agent (it was stopped); your sandbox was stopped', { hint: 'run the command again' }),
+    })) as ExitPayload;
+    terminal.restore();
+    if (outcome.message) printNotice(outcome.message);
+    for (const n of outcome.notices) printNotice(n);
+    return outcome.exitCode;
+  } catch (e) {
+    if (!(e instanceof NoAgent)) throw e;
+    // A socket nobody listens on: the agent died (killed, machine slept through its idle exit).
+    startAgent(sock, env);
+    return undefined;
+  } finally {
+    terminal.restore();
+  }
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/**
+ * Starts `gobox agent` in the background for the next run; this run does not wait for it. The
+ * agent clears a dead socket itself, and of two agents started at once the second one exits.
+ */
+function startAgent(sock: string, env: NodeJS.ProcessEnv): void {
+  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'bin.js');
+  const log = openSync(sock.replace(/\.sock$/, '.log'), 'w', 0o600);
+  try {
+    // In /, so the agent never holds a project directory open or fails once it is deleted.
+    spawn(process.execPath, [bin, 'agent'], { cwd: '/', env, detached: true, stdio: ['ignore', log, log] }).unref();
+  } finally {
+    closeSync(log);
+  }
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { z } from 'zod';
+import { errorMessage, UsageError } from '../common/errors.js';
+import { logger } from '../common/logger.js';
+import { parseDuration } from '../common/units.js';
+import { sendFrame } from '../daemon/frames-out.js';
+import { FRAME } from '../daemon/frames.js';
+import { acceptConnection, killNow, type Session } from '../daemon/session.js';
+import type { HostUser } from '../daemon/users.js';
+import { agentDir, agentSocket } from './location.js';
+import { AGENT_PROTOCOL, type AgentRequest } from './request.js';
+
+const log = logger('agent');
+const DEFAULT_IDLE = '10m';
+
+const agentRequest = z.strictObject({
+  v: z.literal(AGENT_PROTOCOL),
+  cwd: z.string().startsWith('/'),
+  command: z.array(z.string()).min(1),
+  env: z.record(z.string(), z.string()),
+  profile: z.string().optional(),
+  go: z.string().optional(),
+  tty: z.boolean(),
+});
+
+function parseAgentRequest(line: string): AgentRequest {
+  const r = agentRequest.safeParse(JSON.parse(line));
+  if (!r.success) throw new Error(`invalid request: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? ''}`);
+  return r.data as AgentRequest;
+}
+
+/** True when something accepts connections on the socket. */
+function listening(sock: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(sock);
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+}
+
+/** One run, exactly as a direct `gobox run` does it, with the session's streams. */
+async function serveRun(s: Session<AgentRequest>): Promise<void> {
+  const r = s.request;
+  const { runCommand } = await import('../app/run.js');
+  const outcome = await runCommand({
+    command: r.command, cwd: r.cwd, profile: r.profile, go: r.go, env: r.env, tty: r.tty, stdin: true,
+    progress: s.progress,
+    io: { stdin: s.stdin, stdout: s.stdout(), stderr: s.stderr() },
+    onStart: (control) => s.started(control),
+  });
+  sendFrame(s.socket, FRAME.exit, JSON.stringify({
+    exitCode: outcome.exitCode, reason: outcome.reason, ...(outcome.message ? { message: outcome.message } : {}),
+    notices: outcome.notices, durationMs: outcome.durationMs,
+  }));
+}
+
+/**
+ * `gobox agent`: the user's warm gobox, started in the background by a run and serving the
+ * runs after it on a private socket (agent/location.ts) until it has been idle for
+ * GOBOX_AGENT_IDLE (10m). It runs as the user, with the user's own rights and nothing more.
+ * When a client goes away, its sandbox is stopped and removed, as Ctrl-C would.
+ */
+export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const uid = process.getuid?.() ?? 0;
+  const idleMs = parseDuration(env.GOBOX_AGENT_IDLE ?? DEFAULT_IDLE);
+  if (!idleMs) throw new UsageError(`GOBOX_AGENT_IDLE must be a duration like 10m or 30s, not ${JSON.stringify(env.GOBOX_AGENT_IDLE)}`);
+  const dir = agentDir(env, uid, true);
+  if (!dir) throw new UsageError(`no private directory for the agent's socket (XDG_RUNTIME_DIR or /tmp/gobox-agent-${uid} is not yours alone)`);
+  const sock = agentSocket(dir, env);
+  if (existsSync(sock)) {
+    // Started twice at once, or after an agent that died: the first one keeps the socket.
+    if (await listening(sock)) return;
+    unlinkSync(sock);
+  }
+  const info = os.userInfo();
+  const me: HostUser = { name: info.username, uid, gid: process.getgid?.() ?? 0, home: info.homedir };
+  const active = new Map<string, Session<AgentRequest>>();
+  const server = net.createServer((conn) => {
+    const id = randomBytes(6).toString('hex');
+    clearTimeout(idle);
+    acceptConnection<AgentRequest>(
+      conn, me, id,
+      async (s) => {
+        active.set(id, s);
+        await serveRun(s);
+      },
+      () => {
+        active.delete(id);
+        if (active.size === 0) armIdle();
+      },
+      { parse: parseAgentRequest, internalError: `the gobox agent failed on this request; see ${sock.replace(/\.sock$/, '.log')}, or bypass it with GOBOX_AGENT=off` },
+    );
+  });
+  let idle: NodeJS.Timeout | undefined;
+  const stop = (why: string) => {
+    log.info(`stopping: ${why}`);
+    server.close();
+    for (const s of active.values()) killNow(s.control);
+    try {
+      unlinkSync(sock);
+    } catch {
+      // already gone
+    }
+  };
+  const armIdle = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => stop(`idle for ${env.GOBOX_AGENT_IDLE ?? DEFAULT_IDLE}`), idleMs);
+    idle.unref();
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(sock, () => resolve());
+  });
+  chmodSync(sock, 0o600);
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  armIdle();
+  log.info(`serving uid ${uid} on ${sock}`);
+  // Warm up what every run needs, so the first run through the agent is as quick as the rest.
+  const { connectEngine } = await import('../engine/index.js');
+  await import('../app/run.js');
+  await connectEngine(env).catch((e: unknown) => log.warn(`engine not reachable yet: ${errorMessage(e)}`));
+  await new Promise<void>((resolve) => server.once('close', () => resolve()));
+}
