@@ -44,6 +44,7 @@ function listening(sock: string): Promise<boolean> {
 /** One run, exactly as a direct `gobox run` does it, with the session's streams. */
 async function serveRun(s: Session<AgentRequest>): Promise<void> {
   const r = s.request;
+  log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
   const { runCommand } = await import('../app/run.js');
   const outcome = await runCommand({
     command: r.command, cwd: r.cwd, profile: r.profile, go: r.go, env: r.env, tty: r.tty, stdin: true,
@@ -55,6 +56,7 @@ async function serveRun(s: Session<AgentRequest>): Promise<void> {
     exitCode: outcome.exitCode, reason: outcome.reason, ...(outcome.message ? { message: outcome.message } : {}),
     notices: outcome.notices, durationMs: outcome.durationMs,
   }));
+  log.debug(`run ${s.id}: exit ${outcome.exitCode} sent (at +${performance.now().toFixed(0)}ms)`);
 }
 
 /**

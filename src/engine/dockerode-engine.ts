@@ -11,7 +11,7 @@ import { engineCall } from './errors.js';
 import { seccompWithoutTracing } from './seccomp.js';
 import { DockerodeSandbox } from './dockerode-sandbox.js';
 import { socketPath } from './discover.js';
-import { parseEngineInfo } from './engine-info.js';
+import { parseEngineInfo, type RawInfo, type RawVersion } from './engine-info.js';
 
 export function dockerodeFor(ep: EndpointInfo): Docker {
   const sock = socketPath(ep.url);
@@ -20,20 +20,33 @@ export function dockerodeFor(ep: EndpointInfo): Docker {
   return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: u.protocol === 'https:' ? 'https' : 'http' });
 }
 
+const INFO_TTL_MS = 30_000;
+
 /** The one Engine implementation: Docker Engine, or Podman through its Docker-compatible API. */
 export class DockerodeEngine implements Engine {
-  private cachedInfo: EngineInfo | undefined;
+  private rawInfo: { at: number; value: Promise<[RawInfo, RawVersion]> } | undefined;
   constructor(readonly endpoint: EndpointInfo, private readonly docker: Docker = dockerodeFor(endpoint)) {}
+
+  /**
+   * /info and /version, asked once for every check of one run. A long-lived gobox (the agent)
+   * asks again after INFO_TTL_MS, so a runtime registered or an engine upgraded since is seen.
+   */
+  private infoAndVersion(): Promise<[RawInfo, RawVersion]> {
+    if (!this.rawInfo || performance.now() - this.rawInfo.at > INFO_TTL_MS) {
+      const value = engineCall('read engine info', () => Promise.all([this.docker.info(), this.docker.version()])) as unknown as Promise<[RawInfo, RawVersion]>;
+      this.rawInfo = { at: performance.now(), value };
+      value.catch(() => (this.rawInfo = undefined));
+    }
+    return this.rawInfo.value;
+  }
 
   async ping(): Promise<void> {
     await engineCall('ping the engine', () => this.docker.ping());
   }
 
   async info(): Promise<EngineInfo> {
-    if (this.cachedInfo) return this.cachedInfo;
-    const [info, version] = await engineCall('read engine info', () => Promise.all([this.docker.info(), this.docker.version()]));
-    this.cachedInfo = parseEngineInfo(info, version);
-    return this.cachedInfo;
+    const [info, version] = await this.infoAndVersion();
+    return parseEngineInfo(info, version);
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -221,7 +234,7 @@ export class DockerodeEngine implements Engine {
   private cachedPodman: Promise<PodmanHostInfo | undefined> | undefined;
 
   async runtimeDetails(): Promise<Record<string, RuntimeDetail>> {
-    const info = (await engineCall('read engine runtimes', () => this.docker.info())) as { Runtimes?: Record<string, { path?: string; runtimeArgs?: string[] | null }> };
+    const info = (await this.infoAndVersion())[0] as { Runtimes?: Record<string, { path?: string; runtimeArgs?: string[] | null }> };
     return Object.fromEntries(Object.entries(info.Runtimes ?? {}).map(([name, r]) => [name, { path: r.path ?? name, args: r.runtimeArgs ?? [] }]));
   }
 

@@ -1,6 +1,6 @@
 import type { EngineInfo } from './engine.js';
 
-interface RawInfo {
+export interface RawInfo {
   ServerVersion?: string;
   CgroupVersion?: string;
   Runtimes?: Record<string, unknown>;
@@ -11,7 +11,7 @@ interface RawInfo {
   Driver?: string;
   SecurityOptions?: string[];
 }
-interface RawVersion {
+export interface RawVersion {
   Version?: string;
   ApiVersion?: string;
   Components?: { Name?: string; Version?: string; Details?: { GitCommit?: string } }[];

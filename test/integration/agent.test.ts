@@ -1,0 +1,160 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { shared } from '../helpers/env.js';
+import { collect, gobox, HELLO, makeModule, spawnGobox, waitFor } from '../helpers/gobox.js';
+
+/**
+ * The warm agent (src/agent): the first `gobox run` goes direct and starts the user's agent in
+ * the background; the runs after it go through the agent. The rest of the suite turns it off
+ * and drives the direct path; here every sandbox rule is checked again through the agent.
+ */
+const user = () => shared.users[0]!;
+const ON = { GOBOX_AGENT: 'on', GOBOX_AGENT_IDLE: '120s' };
+const agentDir = () => `/tmp/gobox-agent-${user().uid}`;
+const asUser = (args: string[], cwd: string, env: Record<string, string> = {}, input?: string) =>
+  gobox(args, { cwd, user: user().name, env: { ...ON, ...env }, ...(input !== undefined ? { input } : {}) });
+
+function pids(pattern: string, uid = user().uid): number[] {
+  const out = execFileSync('sh', ['-c', `pgrep -u ${uid} -f "${pattern}" || true`], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n').map(Number) : [];
+}
+const agents = (uid?: number) => pids('bin.js agent', uid);
+const sockets = () => (existsSync(agentDir()) ? readdirSync(agentDir()).filter((f) => f.endsWith('.sock')) : []);
+
+/** The user's sandboxes and the gobox process each was started for (its gobox.pid label). */
+function sandboxes(): { id: string; pid: number; command: string }[] {
+  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=gobox.owner=${user().uid}`, '--filter', 'label=gobox.kind=sandbox'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  return ids.map((id) => {
+    const labels = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Config.Labels}}', id], { encoding: 'utf8' })) as Record<string, string>;
+    return { id, pid: Number(labels['gobox.pid']), command: labels['gobox.command'] ?? '' };
+  });
+}
+
+function stopAgents(): void {
+  for (const pid of agents()) process.kill(pid, 'SIGKILL');
+  rmSync(agentDir(), { recursive: true, force: true });
+}
+
+/** Which gobox process started the sandbox of a run (its gobox.pid label); the run is then interrupted. */
+async function servedBy(dir: string, marker: number): Promise<number> {
+  const child = spawnGobox(['run', 'sleep', String(marker)], { cwd: dir, user: user().name, env: ON });
+  const done = collect(child);
+  const box = await waitFor(() => sandboxes().find((s) => s.command.includes(String(marker))), 30_000);
+  process.kill(await waitFor(() => pids(`bin.js run sleep ${marker}`)[0]), 'SIGINT');
+  expect((await done).code).toBe(130);
+  await waitFor(() => !sandboxes().some((s) => s.command.includes(String(marker))), 20_000);
+  return box.pid;
+}
+
+/** A run that starts an agent, then waits until it serves. */
+async function warmAgent(dir: string): Promise<number> {
+  expect((await asUser(['run', 'true'], dir)).code).toBe(0);
+  await waitFor(() => sockets().length > 0 && agents().length > 0, 30_000);
+  return agents()[0]!;
+}
+
+describe('the warm agent', () => {
+  let dir: string;
+  beforeAll(() => {
+    stopAgents();
+    dir = makeModule(HELLO);
+  });
+
+  it('is started by the first run and serves the next ones, with exit status, streams and the user intact', async () => {
+    const agent = await warmAgent(dir);
+    const r = await asUser(['run', 'sh', '-c', 'echo out; echo err >&2; id -u; touch /usr/local/go/x 2>/dev/null || echo ro-goroot; exit 7'], dir);
+    expect(r.code).toBe(7);
+    expect(r.stdout).toBe(`out\n${user().uid}\nro-goroot\n`);
+    expect(r.stderr).toBe('err\n');
+    // The witness that it went through the agent: the sandbox was started by the agent's process,
+    // and Ctrl-C on the client reached it (130, sandbox gone).
+    expect(await servedBy(dir, 601)).toBe(agent);
+  });
+
+  it('forwards stdin and keeps stdout and stderr apart', async () => {
+    await warmAgent(dir);
+    const r = await asUser(['run', 'sh', '-c', 'cat; echo done >&2'], dir, {}, 'piped in\nline two\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('piped in\nline two\n');
+    expect(r.stderr).toBe('done\n');
+  });
+
+  it('resolves every run afresh: version files, the caller’s Go settings, --go and the profile', async () => {
+    const agent = await warmAgent(dir);
+    const mod = makeModule({ 'go.mod': 'module example.com/a\n\ngo 1.19\n', '.go-version': `${shared.goOld}\n` });
+    expect((await asUser(['run', 'go', 'version'], mod)).stdout).toContain(`go${shared.goOld} `);
+    writeFileSync(path.join(mod, '.go-version'), `${shared.goNew}\n`);
+    expect((await asUser(['run', 'go', 'version'], mod)).stdout).toContain(`go${shared.goNew} `);
+    expect((await asUser(['--go', shared.goOld, 'run', 'go', 'version'], makeModule(HELLO))).stdout).toContain(`go${shared.goOld} `);
+    expect((await asUser(['run', 'go', 'env', 'GOPRIVATE'], mod, { GOPRIVATE: 'example.com/private' })).stdout).toBe('example.com/private\n');
+    expect((await asUser(['run', 'go', 'env', 'GOPRIVATE'], mod)).stdout).toBe('\n');
+    const memory = 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes';
+    expect((await asUser(['run', 'sh', '-c', memory], mod)).stdout).toBe(`${4 * 1024 ** 3}\n`);
+    expect((await asUser(['-p', 'classroom', 'run', 'sh', '-c', memory], mod)).stdout).toBe(`${1024 ** 3}\n`);
+    // All of it served by the one agent.
+    expect(agents()).toEqual([agent]);
+  });
+
+  it('stops and removes the sandbox when its client is killed', async () => {
+    await warmAgent(dir);
+    const child = spawnGobox(['run', 'sleep', '602'], { cwd: dir, user: user().name, env: ON });
+    const done = collect(child);
+    await waitFor(() => sandboxes().some((s) => s.command.includes('602')), 30_000);
+    process.kill(await waitFor(() => pids('bin.js run sleep 602')[0]), 'SIGKILL');
+    await done;
+    await waitFor(() => !sandboxes().some((s) => s.command.includes('602')), 20_000);
+  });
+
+  it('is replaced after it died: that run goes direct, and a new agent serves the next', async () => {
+    const old = await warmAgent(dir);
+    process.kill(old, 'SIGKILL');
+    await waitFor(() => !agents().includes(old));
+    // The dead agent's socket is still there; nothing answers on it.
+    expect(sockets().length).toBeGreaterThan(0);
+    const r = await asUser(['run', 'echo', 'still works'], dir);
+    expect([r.code, r.stdout]).toEqual([0, 'still works\n']);
+    const fresh = await waitFor(() => agents().find((p) => p !== old), 30_000);
+    // Until it listens, runs go direct (and may start another agent, which then steps aside).
+    let by = 0;
+    for (let marker = 610; by !== fresh && marker < 620; marker++) by = await servedBy(dir, marker);
+    expect(by).toBe(fresh);
+    await waitFor(() => agents().length === 1);
+  });
+
+  it('exits after GOBOX_AGENT_IDLE without runs, and removes its socket', async () => {
+    await warmAgent(dir);
+    const before = sockets();
+    // Another idle time is another agent (its own socket), started by this run.
+    expect((await asUser(['run', 'true'], dir, { GOBOX_AGENT_IDLE: '2s' })).code).toBe(0);
+    const added = await waitFor(() => sockets().find((s) => !before.includes(s)), 30_000);
+    await waitFor(() => !sockets().includes(added), 30_000);
+    expect(sockets()).toEqual(before);
+  });
+
+  it('is not started with GOBOX_AGENT=off', async () => {
+    stopAgents();
+    expect((await asUser(['run', 'true'], dir, { GOBOX_AGENT: 'off' })).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(agents()).toEqual([]);
+    expect(sockets()).toEqual([]);
+  });
+
+  it("never uses a socket directory someone else made: the user's runs go direct", async () => {
+    const other = shared.users[1]!;
+    const foreign = `/tmp/gobox-agent-${other.uid}`;
+    rmSync(foreign, { recursive: true, force: true });
+    mkdirSync(foreign);
+    chmodSync(foreign, 0o777);
+    try {
+      const r = await gobox(['run', 'echo', 'direct'], { cwd: makeModule(HELLO, other), user: other.name, env: ON });
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, 'direct\n', '']);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(agents(other.uid)).toEqual([]);
+      expect(readdirSync(foreign)).toEqual([]);
+    } finally {
+      rmSync(foreign, { recursive: true, force: true });
+    }
+  });
+});
