@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GoboxError } from '../common/errors.js';
@@ -8,7 +8,7 @@ import { haveTty, TerminalBridge } from '../cli/terminal.js';
 import { daemonSocket } from '../daemon/route.js';
 import { callServer, type ExitPayload } from '../daemon/wire-client.js';
 import { parseAgentRun } from './argv.js';
-import { agentDir, agentDisabled, agentSocket, ownSocket } from './location.js';
+import { agentDir, agentDisabled, agentSocket, ownSocket, STARTING_MS, startingMarker } from './location.js';
 import { AGENT_PROTOCOL, type AgentRequest } from './request.js';
 
 /** Nothing answered on the agent's socket: the run goes direct, and an agent is started for the next one. */
@@ -77,6 +77,15 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  * agent clears a dead socket itself, and of two agents started at once the second one exits.
  */
 function startAgent(sock: string, env: NodeJS.ProcessEnv): void {
+  // One start at a time: runs that come in while an agent is coming up go direct, and do not
+  // each start another (a class starting builds at once).
+  const marker = startingMarker(sock);
+  try {
+    if (Date.now() - statSync(marker).mtimeMs < STARTING_MS) return;
+  } catch {
+    // no start under way
+  }
+  writeFileSync(marker, String(process.pid), { mode: 0o600 });
   const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'bin.js');
   const log = openSync(sock.replace(/\.sock$/, '.log'), 'w', 0o600);
   try {

@@ -74,3 +74,10 @@ export function ownSocket(sock: string, uid: number): boolean {
     return false;
   }
 }
+
+/** Written by the run that starts an agent, removed by the agent once it listens. */
+export function startingMarker(sock: string): string {
+  return sock.replace(/\.sock$/, '.starting');
+}
+/** A start marker older than this is from an agent that never came up: the next run tries again. */
+export const STARTING_MS = 10_000;

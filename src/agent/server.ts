@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
@@ -10,11 +10,13 @@ import { sendFrame } from '../daemon/frames-out.js';
 import { FRAME } from '../daemon/frames.js';
 import { acceptConnection, killNow, type Session } from '../daemon/session.js';
 import type { HostUser } from '../daemon/users.js';
-import { agentDir, agentSocket } from './location.js';
+import { WarmPool } from '../app/warm-pool.js';
+import { agentDir, agentSocket, startingMarker } from './location.js';
 import { AGENT_PROTOCOL, type AgentRequest } from './request.js';
 
 const log = logger('agent');
 const DEFAULT_IDLE = '10m';
+const SOCKET_CHECK_MS = 2_000;
 
 const agentRequest = z.strictObject({
   v: z.literal(AGENT_PROTOCOL),
@@ -42,7 +44,7 @@ function listening(sock: string): Promise<boolean> {
 }
 
 /** One run, exactly as a direct `gobox run` does it, with the session's streams. */
-async function serveRun(s: Session<AgentRequest>): Promise<void> {
+async function serveRun(s: Session<AgentRequest>, warm: WarmPool): Promise<void> {
   const r = s.request;
   log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
   const { runCommand } = await import('../app/run.js');
@@ -51,6 +53,7 @@ async function serveRun(s: Session<AgentRequest>): Promise<void> {
     progress: s.progress,
     io: { stdin: s.stdin, stdout: s.stdout(), stderr: s.stderr() },
     onStart: (control) => s.started(control),
+    warm,
   });
   sendFrame(s.socket, FRAME.exit, JSON.stringify({
     exitCode: outcome.exitCode, reason: outcome.reason, ...(outcome.message ? { message: outcome.message } : {}),
@@ -80,6 +83,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
   const info = os.userInfo();
   const me: HostUser = { name: info.username, uid, gid: process.getgid?.() ?? 0, home: info.homedir };
   const active = new Map<string, Session<AgentRequest>>();
+  const warm = new WarmPool();
   const server = net.createServer((conn) => {
     const id = randomBytes(6).toString('hex');
     clearTimeout(idle);
@@ -87,7 +91,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
       conn, me, id,
       async (s) => {
         active.set(id, s);
-        await serveRun(s);
+        await serveRun(s, warm);
       },
       () => {
         active.delete(id);
@@ -97,15 +101,27 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
     );
   });
   let idle: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+  let socketIno = 0;
+  let watch: NodeJS.Timeout | undefined;
+  const ownsSocket = () => {
+    try {
+      return statSync(sock).ino === socketIno;
+    } catch {
+      return false;
+    }
+  };
   const stop = (why: string) => {
     log.info(`stopping: ${why}`);
-    server.close();
+    clearInterval(watch);
+    if (ownsSocket()) unlinkSync(sock);
     for (const s of active.values()) killNow(s.control);
-    try {
-      unlinkSync(sock);
-    } catch {
-      // already gone
-    }
+    // The sandbox started ahead goes with the agent; the server closes once runs have ended.
+    stopping ??= import('../engine/index.js')
+      .then(({ connectEngine }) => connectEngine(env))
+      .then((engine) => warm.drain(engine))
+      .catch((e: unknown) => log.warn(`removing the warm sandbox: ${errorMessage(e)}`))
+      .finally(() => server.close());
   };
   const armIdle = () => {
     clearTimeout(idle);
@@ -117,6 +133,14 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
     server.listen(sock, () => resolve());
   });
   chmodSync(sock, 0o600);
+  socketIno = statSync(sock).ino;
+  rmSync(startingMarker(sock), { force: true });
+  // Two agents started at once over a dead one's socket can both bind: the one whose socket was
+  // replaced is unreachable, and steps aside instead of idling for nothing.
+  watch = setInterval(() => {
+    if (!ownsSocket()) stop('another agent took over the socket');
+  }, SOCKET_CHECK_MS);
+  watch.unref();
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   armIdle();
@@ -126,4 +150,5 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
   await import('../app/run.js');
   await connectEngine(env).catch((e: unknown) => log.warn(`engine not reachable yet: ${errorMessage(e)}`));
   await new Promise<void>((resolve) => server.once('close', () => resolve()));
+  await stopping;
 }

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { CommandExit, EngineUnavailableError, EXIT } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import { formatDuration, formatSize } from '../common/units.js';
@@ -39,6 +39,17 @@ export interface ExecuteOptions {
   /** How long a signalled command gets before it is killed. */
   graceMs?: number;
   onStart?: (control: RunControl) => void;
+  /** A sandbox started ahead for this run (app/warm-pool.ts), waiting for its command. */
+  warm?: WarmSandbox;
+}
+
+/**
+ * A sandbox already running the launcher (warm-pool.ts): `launch` hands it the command, and the
+ * line "go" on its stdin sets it off, so no byte of the caller's stdin is read before.
+ */
+export interface WarmSandbox {
+  box: SandboxHandle;
+  launch(command: string[]): Promise<void>;
 }
 
 /** How long to wait for buffered output after the container has exited. */
@@ -50,7 +61,9 @@ const DRAIN_MS = 3000;
  */
 export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunIO, o: ExecuteOptions): Promise<RunOutcome> {
   const started = performance.now();
-  const box = await logger('run').time('create container', () => engine.createSandbox(spec));
+  const box = o.warm?.box ?? (await logger('run').time('create container', () => engine.createSandbox(spec)));
+  // A warm sandbox reads "go" before the command starts; the caller's stdin follows it.
+  const gate = o.warm ? new PassThrough() : undefined;
   const log = logger('run').forContainer(box.id);
   let ended: EndReason | undefined;
   let killTimer: NodeJS.Timeout | undefined;
@@ -69,7 +82,7 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
   try {
     attached = await log.time('attach', () =>
       box.attach({
-        stdin: spec.stdin ? io.stdin : undefined,
+        stdin: gate ?? (spec.stdin ? io.stdin : undefined),
         stdout: cap.wrap(io.stdout) as Writable,
         stderr: cap.wrap(io.stderr, spec.tty ? undefined : execFailureRewriter(spec.command[0], (kind) => (execFailure = kind))) as Writable,
         tty: spec.tty,
@@ -77,10 +90,18 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     );
     // Wait is asked for only once attach worked (a pending wait on a failed sandbox could keep the
     // process alive), and before start so even an instant exit is seen.
-    const waiting = box.wait();
+    // A warm sandbox is running already: not-running also sees an exit that comes before the wait.
+    const waiting = box.wait(o.warm ? 'not-running' : 'next-exit');
     // Settled here if start fails: the catch below reports the start error instead.
     waiting.catch(() => {});
-    await log.time('start container', () => box.start().catch((e: unknown) => Promise.reject(startFailure(e, spec.command[0] ?? ''))));
+    if (o.warm && gate) {
+      await log.time('launch in warm sandbox', () => o.warm!.launch(spec.command));
+      gate.write('go\n');
+      if (spec.stdin && io.stdin) io.stdin.pipe(gate);
+      else gate.end();
+    } else {
+      await log.time('start container', () => box.start().catch((e: unknown) => Promise.reject(startFailure(e, spec.command[0] ?? ''))));
+    }
     o.onStart?.(controlFor(box, stop));
     const result = await waiting;
     await settleWithin(attached.ended, DRAIN_MS);

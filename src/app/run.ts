@@ -2,12 +2,13 @@ import { logger } from '../common/logger.js';
 import { parseDuration, parseSize } from '../common/units.js';
 import { connectEngine, type Engine } from '../engine/index.js';
 import { buildSandboxSpec } from '../sandbox/spec.js';
+import type { SandboxSpec } from '../sandbox/types.js';
+import type { WarmPool } from './warm-pool.js';
 import { afterRunCache, ensureCacheVolume, withActiveRun } from './cache-volume.js';
 import { executeSandbox, type RunControl, type RunIO, type RunOutcome } from './execute.js';
 import { sweepLeftovers } from './gc.js';
 import { ensureImage } from './image.js';
-import { writeIdentityFiles } from './identity-files.js';
-import { currentIdentity } from '../common/identity.js';
+import { sandboxLoginName, writeIdentityFiles } from './identity-files.js';
 import { resolveNetwork } from './network.js';
 import { checkSandboxSupport } from './runtime-check.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
@@ -17,6 +18,8 @@ const log = logger('run');
 export interface RunRequest extends RunOptions {
   io: RunIO;
   onStart?: (control: RunControl) => void;
+  /** The agent's sandboxes started ahead: this run may take one, and leaves one for the next. */
+  warm?: WarmPool;
 }
 
 /** Engine-side preparation shared by run and shell: leftovers swept, image and cache ready. */
@@ -37,23 +40,32 @@ export async function readyEngine(p: PreparedRun, progress: RunOptions['progress
 export async function runCommand(req: RunRequest): Promise<RunOutcome> {
   const p = await prepareRun(req);
   const engine = await readyEngine(p, req.progress);
-  const ids = await writeIdentityFiles(p.user, p.user.uid === process.getuid?.() ? currentIdentity().user : 'gobox');
+  const ids = await writeIdentityFiles(p.user, sandboxLoginName(p));
   const limits = p.loaded.profile.limits;
   let outcome: RunOutcome;
+  let spec: SandboxSpec | undefined;
+  let warm: Awaited<ReturnType<WarmPool['claim']>> = undefined;
   try {
-    const spec = buildSandboxSpec({ ...p.inputs, identityFiles: ids });
+    spec = buildSandboxSpec({ ...p.inputs, identityFiles: ids });
+    const built = spec;
+    warm = await req.warm?.claim(engine, built, p.project.root);
+    if (warm) log.debug('using the sandbox started ahead for this run');
     // Marks the run active so a trim of this user's cache waits for it (and it for a trim).
     outcome = await withActiveRun(p.user, () =>
-      executeSandbox(engine, spec, req.io, {
+      executeSandbox(engine, built, req.io, {
         timeoutMs: parseDuration(limits.timeout) ?? 0,
         outputLimit: parseSize(limits.output) ?? 0,
-        memoryLimit: spec.limits.memoryBytes,
+        memoryLimit: built.limits.memoryBytes,
         ...(req.onStart ? { onStart: req.onStart } : {}),
+        ...(warm ? { warm } : {}),
       }),
     );
   } finally {
     await ids.dispose();
+    await warm?.dispose();
   }
   outcome.notices.push(...(await log.time('cache after run', () => afterRunCache(engine, p.user, p.loaded.profile, outcome))));
+  // In the background: the caller has its outcome before the next sandbox is started.
+  req.warm?.refill(engine, p, spec);
   return outcome;
 }

@@ -65,9 +65,9 @@ export class DockerodeSandbox implements SandboxHandle {
     await engineCall('start sandbox', () => this.container.start());
   }
 
-  async wait(): Promise<WaitResult> {
+  async wait(condition: 'next-exit' | 'not-running' = 'next-exit'): Promise<WaitResult> {
     // next-exit: wait is called before start, and "not-running" would return at once for a created container.
-    const res = (await engineCall('wait for sandbox', () => this.container.wait({ condition: 'next-exit' }))) as { StatusCode: number };
+    const res = (await engineCall('wait for sandbox', () => this.container.wait({ condition }))) as { StatusCode: number };
     // A clean exit had no OOM kill worth reporting; any failure may hide one (e.g. go build exits 1
     // when the OOM killer took a compiler child), so only failures pay for the inspect.
     if (res.StatusCode === 0) return { exitCode: 0, oomKilled: false };

@@ -53,7 +53,8 @@ export interface SandboxHandle {
   /** Resolves once the streams are attached; must be called before start so no output is lost. */
   attach(opts: AttachOptions): Promise<{ detach(): void; ended: Promise<void> }>;
   start(): Promise<void>;
-  wait(): Promise<WaitResult>;
+  /** next-exit (the default) must be asked before start; not-running suits a sandbox already running. */
+  wait(condition?: 'next-exit' | 'not-running'): Promise<WaitResult>;
   kill(signal: string): Promise<void>;
   resize(rows: number, cols: number): Promise<void>;
   inspectState(): Promise<WaitResult & { running: boolean }>;

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } 
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '../helpers/env.js';
-import { collect, gobox, HELLO, makeModule, spawnGobox, waitFor } from '../helpers/gobox.js';
+import { collect, gobox, HELLO, makeModule, profileHome, spawnGobox, waitFor } from '../helpers/gobox.js';
 
 /**
  * The warm agent (src/agent): the first `gobox run` goes direct and starts the user's agent in
@@ -23,12 +23,21 @@ function pids(pattern: string, uid = user().uid): number[] {
 const agents = (uid?: number) => pids('bin.js agent', uid);
 const sockets = () => (existsSync(agentDir()) ? readdirSync(agentDir()).filter((f) => f.endsWith('.sock')) : []);
 
-/** The user's sandboxes and the gobox process each was started for (its gobox.pid label). */
-function sandboxes(): { id: string; pid: number; command: string }[] {
+/**
+ * The user's sandboxes: the gobox process each was started for (its gobox.pid label), whether
+ * it was started ahead (gobox.warm), and what runs in it now (a sandbox started ahead was
+ * labelled before its command was known, so the processes tell).
+ */
+function sandboxes(): { id: string; pid: number; warm: boolean; command: string }[] {
   const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=gobox.owner=${user().uid}`, '--filter', 'label=gobox.kind=sandbox'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  return ids.map((id) => {
-    const labels = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Config.Labels}}', id], { encoding: 'utf8' })) as Record<string, string>;
-    return { id, pid: Number(labels['gobox.pid']), command: labels['gobox.command'] ?? '' };
+  return ids.flatMap((id) => {
+    try {
+      const labels = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Config.Labels}}', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Record<string, string>;
+      const top = execFileSync('docker', ['top', id, '-eo', 'pid,args'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      return [{ id, pid: Number(labels['gobox.pid']), warm: labels['gobox.warm'] === 'true', command: top }];
+    } catch {
+      return []; // gone meanwhile, or not running
+    }
   });
 }
 
@@ -39,18 +48,28 @@ function stopAgents(): void {
 
 /** Which gobox process started the sandbox of a run (its gobox.pid label); the run is then interrupted. */
 async function servedBy(dir: string, marker: number): Promise<number> {
-  const child = spawnGobox(['run', 'sleep', String(marker)], { cwd: dir, user: user().name, env: ON });
+  return (await sandboxOf(dir, marker)).pid;
+}
+
+async function sandboxOf(dir: string, marker: number, env: Record<string, string> = {}): Promise<{ id: string; pid: number; warm: boolean }> {
+  const child = spawnGobox(['run', 'sleep', String(marker)], { cwd: dir, user: user().name, env: { ...ON, ...env } });
   const done = collect(child);
-  const box = await waitFor(() => sandboxes().find((s) => s.command.includes(String(marker))), 30_000);
+  const box = await waitFor(() => sandboxes().find((s) => s.command.includes(`sleep ${marker}`)), 30_000);
   process.kill(await waitFor(() => pids(`bin.js run sleep ${marker}`)[0]), 'SIGINT');
   expect((await done).code).toBe(130);
-  await waitFor(() => !sandboxes().some((s) => s.command.includes(String(marker))), 20_000);
-  return box.pid;
+  await waitFor(() => !sandboxes().some((s) => s.id === box.id), 20_000);
+  return box;
+}
+
+/** Runs until one is served by a sandbox started ahead: from then on, runs like it are. */
+async function untilWarm(dir: string, env: Record<string, string> = {}): Promise<void> {
+  for (let marker = 630; marker < 640; marker++) if ((await sandboxOf(dir, marker, env)).warm) return;
+  throw new Error('no run was served by a sandbox started ahead');
 }
 
 /** A run that starts an agent, then waits until it serves. */
-async function warmAgent(dir: string): Promise<number> {
-  expect((await asUser(['run', 'true'], dir)).code).toBe(0);
+async function warmAgent(dir: string, env: Record<string, string> = {}): Promise<number> {
+  expect((await asUser(['run', 'true'], dir, env)).code).toBe(0);
   await waitFor(() => sockets().length > 0 && agents().length > 0, 30_000);
   return agents()[0]!;
 }
@@ -97,17 +116,58 @@ describe('the warm agent', () => {
     expect(agents()).toEqual([agent]);
   });
 
+  it('runs the next command in a sandbox started ahead: a fresh one each time, with the same environment as a direct run', async () => {
+    await warmAgent(dir);
+    await untilWarm(dir);
+    const probe = ['run', 'sh', '-c', 'test -e /tmp/left-behind && echo left || echo clean; touch /tmp/left-behind; id -un; env | grep -v ^HOSTNAME= | sort'];
+    const first = await asUser(probe, dir);
+    const second = await asUser(probe, dir);
+    const direct = await asUser(probe, dir, { GOBOX_AGENT: 'off' });
+    expect(first.code).toBe(0);
+    // Nothing from the run before: /tmp has nothing of it.
+    expect(first.stdout.split('\n').slice(0, 2)).toEqual(['clean', user().name]);
+    expect(second.stdout).toBe(first.stdout);
+    expect(first.stdout).toBe(direct.stdout);
+  });
+
+  it('gives a warm sandbox the exit status, stdin, 127 and the wall-clock limit of a direct run', async () => {
+    const home = profileHome({ short: 'limits:\n  timeout: 2s\n' }, user());
+    const env = { XDG_CONFIG_HOME: home, GOBOX_PROFILE: 'short' };
+    await untilWarm(dir, env);
+    const r = await asUser(['run', 'sh', '-c', 'cat; exit 5'], dir, env, 'through\n');
+    expect([r.code, r.stdout]).toEqual([5, 'through\n']);
+    const missing = await asUser(['run', 'no-such-command', 'x'], dir, env);
+    expect([missing.code, missing.stderr]).toEqual([127, 'gobox: no-such-command: command not found in the sandbox\n']);
+    const slow = await asUser(['run', 'sleep', '30'], dir, env);
+    expect(slow.code).toBe(124);
+    expect(slow.stderr).toContain('timed out after 2s');
+  });
+
+  it('never hands out a sandbox for a project directory that was replaced since', async () => {
+    await warmAgent(dir);
+    const proj = makeModule({ ...HELLO, 'marker.txt': 'old\n' });
+    expect((await asUser(['run', 'cat', 'marker.txt'], proj)).stdout).toBe('old\n');
+    rmSync(proj, { recursive: true, force: true });
+    mkdirSync(proj);
+    writeFileSync(path.join(proj, 'go.mod'), HELLO['go.mod']);
+    writeFileSync(path.join(proj, 'marker.txt'), 'new\n');
+    execFileSync('chown', ['-R', `${user().uid}:${user().gid}`, proj]);
+    const r = await asUser(['run', 'cat', 'marker.txt'], proj);
+    expect([r.code, r.stdout]).toEqual([0, 'new\n']);
+  });
+
   it('stops and removes the sandbox when its client is killed', async () => {
     await warmAgent(dir);
     const child = spawnGobox(['run', 'sleep', '602'], { cwd: dir, user: user().name, env: ON });
     const done = collect(child);
-    await waitFor(() => sandboxes().some((s) => s.command.includes('602')), 30_000);
+    const box = await waitFor(() => sandboxes().find((s) => s.command.includes('sleep 602')), 30_000);
     process.kill(await waitFor(() => pids('bin.js run sleep 602')[0]), 'SIGKILL');
     await done;
-    await waitFor(() => !sandboxes().some((s) => s.command.includes('602')), 20_000);
+    await waitFor(() => !sandboxes().some((s) => s.id === box.id), 20_000);
   });
 
   it('is replaced after it died: that run goes direct, and a new agent serves the next', async () => {
+    stopAgents(); // only this environment's agent from here on
     const old = await warmAgent(dir);
     process.kill(old, 'SIGKILL');
     await waitFor(() => !agents().includes(old));
@@ -115,12 +175,14 @@ describe('the warm agent', () => {
     expect(sockets().length).toBeGreaterThan(0);
     const r = await asUser(['run', 'echo', 'still works'], dir);
     expect([r.code, r.stdout]).toEqual([0, 'still works\n']);
-    const fresh = await waitFor(() => agents().find((p) => p !== old), 30_000);
-    // Until it listens, runs go direct (and may start another agent, which then steps aside).
+    await waitFor(() => agents().some((p) => p !== old), 30_000);
+    // Until it listens, runs go direct; then a new agent serves them, and it is the only one left.
     let by = 0;
-    for (let marker = 610; by !== fresh && marker < 620; marker++) by = await servedBy(dir, marker);
-    expect(by).toBe(fresh);
-    await waitFor(() => agents().length === 1);
+    for (let marker = 610; !agents().includes(by) && marker < 620; marker++) by = await servedBy(dir, marker);
+    expect(by).not.toBe(old);
+    expect(agents()).toContain(by);
+    await waitFor(() => agents().length === 1, 20_000);
+    expect(agents()).toEqual([by]);
   });
 
   it('exits after GOBOX_AGENT_IDLE without runs, and removes its socket', async () => {

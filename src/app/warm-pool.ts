@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { errorMessage } from '../common/errors.js';
+import { LABEL } from '../common/labels.js';
+import { logger } from '../common/logger.js';
+import type { Engine, SandboxHandle } from '../engine/index.js';
+import { buildSandboxSpec } from '../sandbox/spec.js';
+import type { SandboxSpec } from '../sandbox/types.js';
+import type { WarmSandbox } from './execute.js';
+import { sandboxLoginName, writeIdentityFiles, type IdentityFiles } from './identity-files.js';
+import type { PreparedRun } from './prepare.js';
+
+const log = logger('warm');
+
+/** Where the launcher finds its command: one file, bind-mounted read-only, written at launch. */
+export const LAUNCH_FILE = '/.gobox-launch';
+/**
+ * What a warm sandbox runs until a run claims it: wait for the line "go" on stdin, then run the
+ * command file, which checks the command as a direct run does (127 in gobox's words) and execs
+ * it, so the command is the init's only child, as in a sandbox started for it. A closed stdin
+ * without "go" (the sandbox is being discarded) ends it quietly.
+ */
+const LAUNCHER = `IFS= read -r go && [ "$go" = go ] && . ${LAUNCH_FILE}`;
+/** A warm sandbox nobody claimed within this time is removed. */
+export const WARM_MAX_AGE_MS = 60_000;
+/** A sandbox label: started ahead, for the run that claims it. */
+export const WARM_LABEL = 'gobox.warm';
+
+/** The command as a script for sh: every argument single-quoted, so nothing is expanded. */
+export function launchScript(command: string[]): string {
+  const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  return [
+    `set -- ${command.map(q).join(' ')}`,
+    'command -v "$1" >/dev/null 2>&1 || { echo "gobox: $1: command not found in the sandbox" >&2; exit 127; }',
+    'exec "$@"',
+    '',
+  ].join('\n');
+}
+
+/**
+ * What must be equal for a warm sandbox to serve a run: the whole spec except what is the run's
+ * own (name, labels, command) and the per-sandbox files (identity, launch file), which carry the
+ * same content for the same user.
+ */
+export function shapeKey(spec: SandboxSpec): string {
+  const mounts = spec.mounts
+    .filter((m) => m.target !== LAUNCH_FILE)
+    .map((m) => (m.kind === 'bind' && (m.target === '/etc/passwd' || m.target === '/etc/group') ? { ...m, source: '' } : m));
+  const { name: _n, labels: _l, command: _c, ...rest } = spec;
+  return JSON.stringify({ ...rest, mounts });
+}
+
+interface Entry {
+  key: string;
+  box: SandboxHandle;
+  ids: IdentityFiles;
+  launchFile: string;
+  /** The project directory the sandbox mounted: a run from a replaced directory must not get it. */
+  project: { root: string; dev: number; ino: number };
+  timer: NodeJS.Timeout;
+}
+
+async function dirId(dir: string): Promise<{ dev: number; ino: number } | undefined> {
+  try {
+    const st = await stat(dir);
+    return { dev: st.dev, ino: st.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sandboxes started ahead by the agent, so the next run of the same shape skips the engine's
+ * create and start (most of a short run's cost). Each serves exactly one run, like a sandbox
+ * started for it: a fresh container, empty /tmp, nothing left from the run before. At most one
+ * waits at a time (the shape of the latest run); it is removed when unclaimed for
+ * WARM_MAX_AGE_MS, when the shape changes, or when the agent stops. Only non-TTY runs use it.
+ */
+export class WarmPool {
+  private entry: Entry | undefined;
+  private filling: Promise<void> | undefined;
+
+  /** The waiting sandbox, when it fits this run exactly; the caller then owns it. */
+  async claim(engine: Engine, spec: SandboxSpec, projectRoot: string): Promise<(WarmSandbox & { dispose(): Promise<void> }) | undefined> {
+    if (spec.tty) return undefined;
+    // A refill still under way for this very shape is worth waiting for: it is further along than a new start.
+    await this.filling;
+    const e = this.entry;
+    if (!e || e.key !== shapeKey(spec)) return undefined;
+    this.entry = undefined;
+    clearTimeout(e.timer);
+    const now = await dirId(projectRoot);
+    const state = await e.box.inspectState().catch(() => undefined);
+    if (!now || e.project.root !== projectRoot || now.dev !== e.project.dev || now.ino !== e.project.ino || !state?.running) {
+      log.debug('the warm sandbox no longer fits (project replaced, or it stopped): starting a new one');
+      void this.discard(e, engine);
+      return undefined;
+    }
+    return {
+      box: e.box,
+      launch: (command) => writeFile(e.launchFile, launchScript(command)),
+      dispose: () => e.ids.dispose(),
+    };
+  }
+
+  /** Starts the sandbox for the next run like this one, in the background (errors are only logged). */
+  refill(engine: Engine, p: PreparedRun, like: SandboxSpec): void {
+    if (like.tty) return;
+    const fill = this.start(engine, p, like).catch((err: unknown) => log.debug(`no warm sandbox: ${errorMessage(err)}`));
+    this.filling = fill;
+    void fill.finally(() => {
+      if (this.filling === fill) this.filling = undefined;
+    });
+  }
+
+  /** Removes the waiting sandbox (the agent stops). */
+  async drain(engine: Engine): Promise<void> {
+    await this.filling;
+    const e = this.entry;
+    this.entry = undefined;
+    if (e) await this.discard(e, engine);
+  }
+
+  private async start(engine: Engine, p: PreparedRun, like: SandboxSpec): Promise<void> {
+    const project = await dirId(p.project.root);
+    if (!project) return;
+    const ids = await writeIdentityFiles(p.user, sandboxLoginName(p));
+    const launchFile = path.join(path.dirname(ids.passwd), 'launch');
+    await writeFile(launchFile, '', { mode: 0o644 });
+    const session = { ...p.inputs.session, id: randomBytes(5).toString('hex'), now: new Date() };
+    const built = buildSandboxSpec({ ...p.inputs, session, identityFiles: ids });
+    const expires = Date.parse(built.labels[LABEL.expires] ?? '') + WARM_MAX_AGE_MS;
+    const spec: SandboxSpec = {
+      ...built,
+      command: ['/bin/sh', '-c', LAUNCHER],
+      stdin: true,
+      mounts: [...built.mounts, { kind: 'bind', source: launchFile, target: LAUNCH_FILE, readonly: true }],
+      labels: { ...built.labels, [WARM_LABEL]: 'true', [LABEL.command]: '(warm: waiting for a run)', ...(Number.isFinite(expires) ? { [LABEL.expires]: new Date(expires).toISOString() } : {}) },
+    };
+    let box: SandboxHandle | undefined;
+    try {
+      box = await engine.createSandbox(spec);
+      await box.start();
+    } catch (err) {
+      if (box) await box.remove().catch(() => {});
+      await ids.dispose();
+      throw err;
+    }
+    const entry: Entry = {
+      key: shapeKey(spec), box, ids, launchFile, project: { root: p.project.root, ...project },
+      timer: setTimeout(() => {
+        if (this.entry === entry) this.entry = undefined;
+        void this.discard(entry, engine);
+      }, WARM_MAX_AGE_MS),
+    };
+    entry.timer.unref();
+    const old = this.entry;
+    this.entry = entry;
+    if (old) void this.discard(old, engine);
+  }
+
+  private async discard(e: Entry, engine: Engine): Promise<void> {
+    clearTimeout(e.timer);
+    await engine.removeSandbox(e.box.id).catch((err: unknown) => log.debug(`removing warm sandbox: ${errorMessage(err)}`));
+    await e.ids.dispose();
+  }
+}
