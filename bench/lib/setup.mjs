@@ -93,6 +93,24 @@ function mountsUnder(dir) {
     .filter((m) => m === dir || m.startsWith(dir + '/'));
 }
 
+/**
+ * The bench's gobox runs start a warm agent (with this run's state dir); stop it so it removes
+ * its sandbox started ahead before the store and project go away.
+ */
+function stopAgents(env) {
+  const pids = run(['pgrep', '-f', 'bin.js agent'], { allowFail: true }).stdout.split('\n').filter(Boolean).map(Number);
+  const ours = pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`GOBOX_STATE_DIR=${env.GOBOX_STATE_DIR}`);
+    } catch {
+      return false;
+    }
+  });
+  for (const pid of ours) process.kill(pid, 'SIGTERM');
+  const end = Date.now() + 10_000;
+  while (ours.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < end) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+}
+
 export function setup() {
   if (process.getuid?.() !== 0) throw new BenchError('run the bench as root: it creates a user, chowns a project and talks to the Docker socket');
   const store = toolchainStore();
@@ -136,6 +154,7 @@ export function setup() {
   const cleanup = () => {
     if (cleaned) return;
     cleaned = true;
+    stopAgents(env);
     rmSync(work, { recursive: true, force: true });
     if (!store.temporary) return;
     // gobox may mount things inside its store (per-user cache images); a recursive rm would
