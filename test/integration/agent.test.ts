@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '../helpers/env.js';
 import { collect, gobox, HELLO, makeModule, profileHome, spawnGobox, waitFor } from '../helpers/gobox.js';
 
@@ -41,8 +41,11 @@ function sandboxes(): { id: string; pid: number; warm: boolean; command: string 
   });
 }
 
-function stopAgents(): void {
-  for (const pid of agents()) process.kill(pid, 'SIGKILL');
+/** Stops the user's agents as a logout or shutdown would (SIGTERM): each removes its sandbox started ahead. */
+async function stopAgents(): Promise<void> {
+  const running = agents();
+  for (const pid of running) process.kill(pid, 'SIGTERM');
+  await waitFor(() => !agents().some((p) => running.includes(p)), 20_000);
   rmSync(agentDir(), { recursive: true, force: true });
 }
 
@@ -76,9 +79,14 @@ async function warmAgent(dir: string, env: Record<string, string> = {}): Promise
 
 describe('the warm agent', () => {
   let dir: string;
-  beforeAll(() => {
-    stopAgents();
+  beforeAll(async () => {
+    await stopAgents();
     dir = makeModule(HELLO);
+  });
+  afterAll(async () => {
+    await stopAgents();
+    // Nothing left behind: no sandbox of this user, started ahead or otherwise.
+    expect(sandboxes()).toEqual([]);
   });
 
   it('is started by the first run and serves the next ones, with exit status, streams and the user intact', async () => {
@@ -167,7 +175,7 @@ describe('the warm agent', () => {
   });
 
   it('is replaced after it died: that run goes direct, and a new agent serves the next', async () => {
-    stopAgents(); // only this environment's agent from here on
+    await stopAgents(); // only this environment's agent from here on
     const old = await warmAgent(dir);
     process.kill(old, 'SIGKILL');
     await waitFor(() => !agents().includes(old));
@@ -196,7 +204,7 @@ describe('the warm agent', () => {
   });
 
   it('is not started with GOBOX_AGENT=off', async () => {
-    stopAgents();
+    await stopAgents();
     expect((await asUser(['run', 'true'], dir, { GOBOX_AGENT: 'off' })).code).toBe(0);
     await new Promise((r) => setTimeout(r, 1500));
     expect(agents()).toEqual([]);
