@@ -3,6 +3,7 @@ import { chmodSync, existsSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
+import { socketListening } from '../common/socket-probe.js';
 import { errorMessage, UsageError } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import { parseDuration } from '../common/units.js';
@@ -34,14 +35,6 @@ function parseAgentRequest(line: string): AgentRequest {
   return r.data as AgentRequest;
 }
 
-/** True when something accepts connections on the socket. */
-function listening(sock: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(sock);
-    c.once('connect', () => (c.destroy(), resolve(true)));
-    c.once('error', () => resolve(false));
-  });
-}
 
 /** One run, exactly as a direct `gobox run` does it, with the session's streams. */
 async function serveRun(s: Session<AgentRequest>, warm: WarmPool): Promise<void> {
@@ -60,6 +53,8 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool): Promise<void>
     notices: outcome.notices, durationMs: outcome.durationMs,
   }));
   log.debug(`run ${s.id}: exit ${outcome.exitCode} sent (at +${performance.now().toFixed(0)}ms)`);
+  // One line per run in the agent's own log (the user's, 0600, new with each agent).
+  log.info(`served run ${s.id}${r.tty ? ' on a TTY' : ''}: exit ${outcome.exitCode} after ${outcome.durationMs} ms`);
 }
 
 /**
@@ -77,7 +72,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
   const sock = agentSocket(dir, env);
   if (existsSync(sock)) {
     // Started twice at once, or after an agent that died: the first one keeps the socket.
-    if (await listening(sock)) return;
+    if (await socketListening(sock)) return;
     unlinkSync(sock);
   }
   const info = os.userInfo();

@@ -1,9 +1,25 @@
 import { LABEL } from '../common/labels.js';
 import { connectEngine } from '../engine/index.js';
+import { LAUNCHER, WARM_LABEL } from './warm-pool.js';
 
-/** True when a live sandbox has this toolchain mounted; used to refuse `toolchain remove`. */
+/**
+ * True when a live sandbox has this toolchain mounted; used to refuse `toolchain remove`. A
+ * sandbox an agent started ahead and nobody has claimed yet (only its launcher runs) does not
+ * count: it is removed, and the agent starts a fresh one for its next run.
+ */
 export async function toolchainInUse(version: string): Promise<boolean> {
   const engine = await connectEngine();
   const boxes = await engine.listSandboxes({ [LABEL.toolchain]: version });
-  return boxes.some((b) => b.state === 'running' || b.state === 'created' || b.state === 'restarting');
+  for (const b of boxes) {
+    if (b.state !== 'running' && b.state !== 'created' && b.state !== 'restarting') continue;
+    if (b.state === 'running' && b.labels[WARM_LABEL] === 'true') {
+      const procs = await engine.sandboxProcesses(b.id).catch(() => [] as string[]);
+      if (procs.length && procs.every((cmd) => cmd.includes(LAUNCHER))) {
+        await engine.removeSandbox(b.id);
+        continue;
+      }
+    }
+    return true;
+  }
+  return false;
 }

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SandboxSpec } from '../sandbox/types.js';
 import { LAUNCH_FILE, launchScript, shapeKey } from './warm-pool.js';
@@ -31,17 +34,21 @@ describe('launchScript', () => {
     expect(out).toBe(args.map((a) => `[${a}]`).join(''));
   });
 
-  it('says command not found in gobox words, with a shell status', () => {
-    let status = 0;
-    let stderr = '';
+  const failing = (command: string[]) => {
     try {
-      execFileSync('/bin/sh', ['-c', launchScript(['no-such-command-xyz', 'arg'])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync('/bin/sh', ['-c', launchScript(command)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return { status: 0, stderr: '' };
     } catch (e) {
-      status = (e as { status: number }).status;
-      stderr = (e as { stderr: string }).stderr;
+      return { status: (e as { status: number }).status, stderr: (e as { stderr: string }).stderr };
     }
-    expect(status).toBe(127);
-    expect(stderr).toBe('gobox: no-such-command-xyz: command not found in the sandbox\n');
+  };
+
+  it('says command not found, and cannot execute, in gobox words with a shell status', () => {
+    expect(failing(['no-such-command-xyz', 'arg'])).toEqual({ status: 127, stderr: 'gobox: no-such-command-xyz: command not found in the sandbox\n' });
+    const plain = path.join(mkdtempSync(path.join(os.tmpdir(), 'gobox-launch-')), 'data.txt');
+    writeFileSync(plain, 'echo ran\n', { mode: 0o644 });
+    expect(failing([plain])).toEqual({ status: 126, stderr: `gobox: ${plain}: cannot execute in the sandbox: permission denied\n` });
+    expect(failing(['/etc'])).toEqual({ status: 126, stderr: 'gobox: /etc: cannot execute in the sandbox: permission denied\n' });
   });
 });
 

@@ -21,7 +21,7 @@ export const LAUNCH_FILE = '/.gobox-launch';
  * it, so the command is the init's only child, as in a sandbox started for it. A closed stdin
  * without "go" (the sandbox is being discarded) ends it quietly.
  */
-const LAUNCHER = `IFS= read -r go && [ "$go" = go ] && . ${LAUNCH_FILE}`;
+export const LAUNCHER = `IFS= read -r go && [ "$go" = go ] && . ${LAUNCH_FILE}`;
 /** A warm sandbox nobody claimed within this time is removed. */
 export const WARM_MAX_AGE_MS = 60_000;
 /** A sandbox label: started ahead, for the run that claims it. */
@@ -32,6 +32,8 @@ export function launchScript(command: string[]): string {
   const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
   return [
     `set -- ${command.map(q).join(' ')}`,
+    // A path that is there but cannot be run: 126, in the words of a direct run (start-failure.ts).
+    'case $1 in */*) if [ -e "$1" ] && { [ -d "$1" ] || [ ! -x "$1" ]; }; then echo "gobox: $1: cannot execute in the sandbox: permission denied" >&2; exit 126; fi;; esac',
     'command -v "$1" >/dev/null 2>&1 || { echo "gobox: $1: command not found in the sandbox" >&2; exit 127; }',
     'exec "$@"',
     '',

@@ -100,6 +100,12 @@ export class DockerodeEngine implements Engine {
     }));
   }
 
+  async sandboxProcesses(id: string): Promise<string[]> {
+    const top = (await engineCall(`list processes of ${id.slice(0, 12)}`, () => this.docker.getContainer(id).top())) as { Titles?: string[]; Processes?: string[][] };
+    const col = (top.Titles ?? []).findIndex((t) => t === 'CMD' || t === 'COMMAND');
+    return col < 0 ? [] : (top.Processes ?? []).map((p) => p[col] ?? '');
+  }
+
   async removeSandbox(id: string): Promise<void> {
     try {
       await engineCall(`remove sandbox ${id.slice(0, 12)}`, () => this.docker.getContainer(id).remove({ force: true, v: false }));

@@ -83,6 +83,8 @@ export interface Engine {
   createSandbox(spec: SandboxSpec): Promise<SandboxHandle>;
   listSandboxes(labels: Record<string, string>): Promise<SandboxSummary[]>;
   removeSandbox(id: string): Promise<void>;
+  /** The command lines of the processes running in a sandbox. */
+  sandboxProcesses(id: string): Promise<string[]>;
   getVolume(name: string): Promise<VolumeInfo | undefined>;
   createVolume(name: string, labels: Record<string, string>, driverOpts?: Record<string, string>): Promise<VolumeInfo>;
   removeVolume(name: string): Promise<void>;

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineUnavailableError, PolicyError } from '../common/errors.js';
+import { socketListening } from '../common/socket-probe.js';
 import { socketPath } from './discover.js';
 import type { EndpointInfo } from './engine.js';
 import { ensureUserStorage, findOnPath } from './podman-storage.js';
@@ -86,7 +86,7 @@ export async function startRootlessPodman(ep: EndpointInfo, env: NodeJS.ProcessE
   try {
     // Still refusing now that this process holds the lock: a dead service's socket, which would
     // make the new service fail to bind. It is in the user's own directory, checked above.
-    if (existsSync(sock) && !(await listening(sock))) unlinkSync(sock);
+    if (existsSync(sock) && !(await socketListening(sock))) unlinkSync(sock);
     const serviceEnv = { ...env, XDG_RUNTIME_DIR: runtimeDir };
     await ensureUserStorage(serviceEnv);
     const log = openSync(path.join(podmanDir, 'gobox-service.log'), 'a', 0o600);
@@ -107,24 +107,13 @@ export async function startRootlessPodman(ep: EndpointInfo, env: NodeJS.ProcessE
   }
 }
 
-/** True when something accepts connections on the socket (a file alone may be a dead service's). */
-function listening(sock: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const conn = net.connect(sock);
-    conn.once('connect', () => {
-      conn.destroy();
-      resolve(true);
-    });
-    conn.once('error', () => resolve(false));
-  });
-}
 
 async function waitForSocket(sock: string, child: ReturnType<typeof spawn> | undefined, logFile?: string): Promise<boolean> {
   let exited: number | null | undefined;
   child?.on('exit', (code) => (exited = code));
   const end = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < end) {
-    if (await listening(sock)) return true;
+    if (await socketListening(sock)) return true;
     if (exited !== undefined) break;
     await new Promise((r) => setTimeout(r, 50));
   }

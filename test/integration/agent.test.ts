@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '../helpers/env.js';
-import { collect, gobox, HELLO, makeModule, profileHome, spawnGobox, waitFor } from '../helpers/gobox.js';
+import { collect, gobox, GOBOX, HELLO, makeModule, profileHome, spawnGobox, waitFor } from '../helpers/gobox.js';
+import { typeIntoTty } from '../helpers/tty.js';
 
 /**
  * The warm agent (src/agent): the first `gobox run` goes direct and starts the user's agent in
@@ -28,13 +29,13 @@ const sockets = () => (existsSync(agentDir()) ? readdirSync(agentDir()).filter((
  * it was started ahead (gobox.warm), and what runs in it now (a sandbox started ahead was
  * labelled before its command was known, so the processes tell).
  */
-function sandboxes(): { id: string; pid: number; warm: boolean; command: string }[] {
+function sandboxes(): { id: string; pid: number; warm: boolean; toolchain: string; command: string }[] {
   const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=gobox.owner=${user().uid}`, '--filter', 'label=gobox.kind=sandbox'], { encoding: 'utf8' }).split('\n').filter(Boolean);
   return ids.flatMap((id) => {
     try {
       const labels = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Config.Labels}}', id], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Record<string, string>;
       const top = execFileSync('docker', ['top', id, '-eo', 'pid,args'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      return [{ id, pid: Number(labels['gobox.pid']), warm: labels['gobox.warm'] === 'true', command: top }];
+      return [{ id, pid: Number(labels['gobox.pid']), warm: labels['gobox.warm'] === 'true', toolchain: labels['gobox.toolchain'] ?? '', command: top }];
     } catch {
       return []; // gone meanwhile, or not running
     }
@@ -162,6 +163,69 @@ describe('the warm agent', () => {
     execFileSync('chown', ['-R', `${user().uid}:${user().gid}`, proj]);
     const r = await asUser(['run', 'cat', 'marker.txt'], proj);
     expect([r.code, r.stdout]).toEqual([0, 'new\n']);
+  });
+
+  it('does not let an unclaimed sandbox started ahead block toolchain remove, and a running command still does', async () => {
+    // A store of its own, so removing its toolchain touches nothing the other tests use.
+    const state = mkdtempSync('/tmp/gobox-it-agent-store-');
+    chmodSync(state, 0o755);
+    const root = (args: string[]) => gobox(args, { cwd: '/', env: { GOBOX_STATE_DIR: state } });
+    try {
+      expect((await root(['toolchain', 'import', '/usr/lib/go-1.19'])).code).toBe(0);
+      const env = { GOBOX_STATE_DIR: state };
+      const old = makeModule({ 'go.mod': 'module example.com/old\n\ngo 1.19\n' });
+      await untilWarm(old, env);
+      const waiting = () => sandboxes().filter((s) => s.warm && s.toolchain === shared.goOld && s.command.includes('read -r go'));
+      await waitFor(() => waiting().length === 1, 10_000);
+      // A command running in the toolchain: refused.
+      const child = spawnGobox(['run', 'sleep', '640'], { cwd: old, user: user().name, env: { ...ON, ...env } });
+      const done = collect(child);
+      await waitFor(() => sandboxes().some((s) => s.command.includes('sleep 640')), 30_000);
+      const refused = await root(['toolchain', 'remove', shared.goOld]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('is in use by a running sandbox');
+      process.kill(await waitFor(() => pids('bin.js run sleep 640')[0]), 'SIGINT');
+      await done;
+      // Only the launcher waits now: the sandbox started ahead goes, the toolchain with it.
+      await waitFor(() => waiting().length === 1, 10_000);
+      const removed = await root(['toolchain', 'remove', shared.goOld]);
+      expect([removed.code, removed.stderr]).toEqual([0, '']);
+      expect(waiting()).toEqual([]);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  });
+
+  it('gives a run on a TTY a terminal through the agent', async () => {
+    // An idle time of its own makes this root agent one of its own, with its own log.
+    const idle = `${60 + Math.floor(Math.random() * 1000)}s`;
+    const env = { PATH: process.env.PATH, GOBOX_STATE_DIR: shared.stateDir, TERM: 'xterm', HOME: '/root', GOBOX_AGENT: 'on', GOBOX_AGENT_IDLE: idle };
+    const owner = shared.users[0]!;
+    const proj = makeModule(HELLO, owner);
+    const tty = () => typeIntoTty(`${process.execPath} ${GOBOX} run sh -i`, proj, env, 'tty; id -u; exit 3\n');
+    const environOf = (p: number) => {
+      try {
+        return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
+      } catch {
+        return []; // exited meanwhile
+      }
+    };
+    const mine = () => pids('bin.js agent', 0).filter((p) => environOf(p).includes(`GOBOX_AGENT_IDLE=${idle}`));
+    // The agent's stderr is its log file (agent/client.ts opens it for the agent).
+    const log = () => readFileSync(readlinkSync(`/proc/${mine()[0]}/fd/2`), 'utf8');
+    try {
+      expect((await tty()).code).toBe(3); // in-process; starts this root agent
+      await waitFor(() => mine().length === 1 && log().includes('serving uid 0'), 30_000);
+      const r = await tty();
+      expect(r.code).toBe(3);
+      expect(r.screen).toMatch(/\/dev\/pts\/\d+/);
+      expect(r.screen).toContain(`\n${owner.uid}\r`);
+      expect(log()).toMatch(/served run \w+ on a TTY: exit 3/);
+    } finally {
+      const running = mine();
+      for (const p of running) process.kill(p, 'SIGTERM');
+      await waitFor(() => !mine().length, 20_000);
+    }
   });
 
   it('stops and removes the sandbox when its client is killed', async () => {
