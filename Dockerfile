@@ -28,5 +28,7 @@ COPY package.json ./
 COPY profiles ./profiles
 COPY images ./images
 ENV GOBOX_STATE_DIR=/var/lib/gobox
+# Each container is one gobox process: a background agent would die with it, so none is started.
+ENV GOBOX_AGENT=off
 ENTRYPOINT ["node", "/opt/gobox/dist/cli/bin.js"]
 CMD ["--help"]
