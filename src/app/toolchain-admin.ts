@@ -1,6 +1,6 @@
 import { LABEL } from '../common/labels.js';
 import { connectEngine } from '../engine/index.js';
-import { LAUNCHER, WARM_LABEL } from './warm-pool.js';
+import { WARM_LABEL, warmSandboxCommand } from './warm-pool.js';
 
 /**
  * True when a live sandbox has this toolchain mounted; used to refuse `toolchain remove`. A
@@ -13,8 +13,8 @@ export async function toolchainInUse(version: string): Promise<boolean> {
   for (const b of boxes) {
     if (b.state !== 'running' && b.state !== 'created' && b.state !== 'restarting') continue;
     if (b.state === 'running' && b.labels[WARM_LABEL] === 'true') {
-      const procs = await engine.sandboxProcesses(b.id).catch(() => [] as string[]);
-      if (procs.length && procs.every((cmd) => cmd.includes(LAUNCHER))) {
+      const command = await warmSandboxCommand(engine, b.id).catch(() => '(unknown)');
+      if (command === undefined) {
         await engine.removeSandbox(b.id);
         continue;
       }

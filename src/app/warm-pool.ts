@@ -27,6 +27,19 @@ export const WARM_MAX_AGE_MS = 60_000;
 /** A sandbox label: started ahead, for the run that claims it. */
 export const WARM_LABEL = 'gobox.warm';
 
+/** Shown for a sandbox started ahead that no run has taken yet. */
+export const WAITING_COMMAND = '(warm: waiting for a run)';
+
+/**
+ * What a sandbox started ahead runs now: its label was written before the command was known,
+ * so the processes tell. The command kept the launcher's pid (exec), so it is the first process
+ * that is not the launcher or the init running it; none means it still waits.
+ */
+export async function warmSandboxCommand(engine: Engine, id: string): Promise<string | undefined> {
+  const procs = await engine.sandboxProcesses(id);
+  return procs.find((cmd) => !cmd.includes(LAUNCHER));
+}
+
 /** The command as a script for sh: every argument single-quoted, so nothing is expanded. */
 export function launchScript(command: string[]): string {
   const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
@@ -138,7 +151,7 @@ export class WarmPool {
       command: ['/bin/sh', '-c', LAUNCHER],
       stdin: true,
       mounts: [...built.mounts, { kind: 'bind', source: launchFile, target: LAUNCH_FILE, readonly: true }],
-      labels: { ...built.labels, [WARM_LABEL]: 'true', [LABEL.command]: '(warm: waiting for a run)', ...(Number.isFinite(expires) ? { [LABEL.expires]: new Date(expires).toISOString() } : {}) },
+      labels: { ...built.labels, [WARM_LABEL]: 'true', [LABEL.command]: WAITING_COMMAND, ...(Number.isFinite(expires) ? { [LABEL.expires]: new Date(expires).toISOString() } : {}) },
     };
     let box: SandboxHandle | undefined;
     try {

@@ -5,6 +5,7 @@ import { CACHE_LABEL, imageBytes } from '../cache/index.js';
 import { LABEL } from '../common/labels.js';
 import { NotFoundError } from '../common/errors.js';
 import { hardPaths } from '../app/cache-hard.js';
+import { WAITING_COMMAND, WARM_LABEL, warmSandboxCommand } from '../app/warm-pool.js';
 import type { Engine, VolumeInfo } from '../engine/index.js';
 import { boxStats } from './cgroup-stats.js';
 import { DAEMON_LABEL } from './handler.js';
@@ -57,8 +58,12 @@ export async function adminPs(engine: Engine, now = Date.now()): Promise<PsRow[]
     const created = Date.parse(b.labels[LABEL.created] ?? '') || b.created.getTime();
     const st = await boxStats(b.id);
     const c = cache.get(uid);
+    // Started ahead by an agent: labelled before its command was known.
+    const command = b.labels[WARM_LABEL] === 'true' && b.state === 'running'
+      ? ((await warmSandboxCommand(engine, b.id).catch(() => undefined)) ?? WAITING_COMMAND)
+      : (b.labels[LABEL.command] ?? '');
     return {
-      id: b.id.slice(0, 12), user: who.get(uid) ?? String(uid), uid, profile: b.labels[LABEL.profile] ?? '', command: b.labels[LABEL.command] ?? '',
+      id: b.id.slice(0, 12), user: who.get(uid) ?? String(uid), uid, profile: b.labels[LABEL.profile] ?? '', command,
       ageSeconds: Math.max(0, Math.round((now - created) / 1000)), state: b.state, via: b.labels[DAEMON_LABEL.daemon] ? 'daemon' : 'direct',
       ...(st.memoryBytes !== undefined ? { memoryBytes: st.memoryBytes } : {}), ...(st.cpuSeconds !== undefined ? { cpuSeconds: st.cpuSeconds } : {}),
       ...(c !== undefined ? { cacheBytes: c } : {}),

@@ -128,6 +128,18 @@ describe('the warm agent', () => {
   it('runs the next command in a sandbox started ahead: a fresh one each time, with the same environment as a direct run', async () => {
     await warmAgent(dir);
     await untilWarm(dir);
+    // admin ps names the command a sandbox started ahead runs, and says when one still waits.
+    const child = spawnGobox(['run', 'sleep', '650'], { cwd: dir, user: user().name, env: ON });
+    const done = collect(child);
+    const box = await waitFor(() => sandboxes().find((s) => s.command.includes('sleep 650')), 30_000);
+    expect(box.warm).toBe(true);
+    const ps = JSON.parse((await gobox(['admin', 'ps', '--json'], { cwd: '/' })).stdout) as { id: string; command: string }[];
+    expect(ps.find((r) => box.id.startsWith(r.id))?.command).toBe('sleep 650');
+    process.kill(await waitFor(() => pids('bin.js run sleep 650')[0]), 'SIGINT');
+    await done;
+    await waitFor(() => sandboxes().some((s) => s.warm && s.command.includes('read -r go')), 10_000);
+    const waiting = JSON.parse((await gobox(['admin', 'ps', '--json'], { cwd: '/' })).stdout) as { uid: number; command: string }[];
+    expect(waiting.filter((r) => r.uid === user().uid).map((r) => r.command)).toContain('(warm: waiting for a run)');
     const probe = ['run', 'sh', '-c', 'test -e /tmp/left-behind && echo left || echo clean; touch /tmp/left-behind; id -un; env | grep -v ^HOSTNAME= | sort'];
     const first = await asUser(probe, dir);
     const second = await asUser(probe, dir);
