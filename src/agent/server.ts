@@ -37,9 +37,24 @@ function parseAgentRequest(line: string): AgentRequest {
 
 
 /** One run, exactly as a direct `gobox run` does it, with the session's streams. */
-async function serveRun(s: Session<AgentRequest>, warm: WarmPool): Promise<void> {
+/** Cache checks handed over by runs (run.ts deferCacheCheck), and what they had to say. */
+class AfterRuns {
+  private chain: Promise<void> = Promise.resolve();
+  private notices: string[] = [];
+  add(check: () => Promise<string[]>): void {
+    this.chain = this.chain.then(check).then((n) => void this.notices.push(...n));
+  }
+  /** Waits for the checks of earlier runs (the quota stays honest) and returns their notices. */
+  async settle(): Promise<string[]> {
+    await this.chain;
+    return this.notices.splice(0);
+  }
+}
+
+async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns): Promise<void> {
   const r = s.request;
   log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
+  for (const n of await after.settle()) s.progress.notice(`after your last run: ${n}`);
   const { runCommand } = await import('../app/run.js');
   const outcome = await runCommand({
     command: r.command, cwd: r.cwd, profile: r.profile, go: r.go, env: r.env, tty: r.tty, stdin: true,
@@ -47,6 +62,7 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool): Promise<void>
     io: { stdin: s.stdin, stdout: s.stdout(), stderr: s.stderr() },
     onStart: (control) => s.started(control),
     warm,
+    deferCacheCheck: (check) => after.add(check),
   });
   sendFrame(s.socket, FRAME.exit, JSON.stringify({
     exitCode: outcome.exitCode, reason: outcome.reason, ...(outcome.message ? { message: outcome.message } : {}),
@@ -79,6 +95,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
   const me: HostUser = { name: info.username, uid, gid: process.getgid?.() ?? 0, home: info.homedir };
   const active = new Map<string, Session<AgentRequest>>();
   const warm = new WarmPool();
+  const after = new AfterRuns();
   const server = net.createServer((conn) => {
     const id = randomBytes(6).toString('hex');
     clearTimeout(idle);
@@ -86,7 +103,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
       conn, me, id,
       async (s) => {
         active.set(id, s);
-        await serveRun(s, warm);
+        await serveRun(s, warm, after);
       },
       () => {
         active.delete(id);
@@ -114,7 +131,10 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
     // The sandbox started ahead goes with the agent; the server closes once runs have ended.
     stopping ??= import('../engine/index.js')
       .then(({ connectEngine }) => connectEngine(env))
-      .then((engine) => warm.drain(engine))
+      .then(async (engine) => {
+        await after.settle(); // a trim under way finishes first
+        await warm.drain(engine);
+      })
       .catch((e: unknown) => log.warn(`removing the warm sandbox: ${errorMessage(e)}`))
       .finally(() => server.close());
   };

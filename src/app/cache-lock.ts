@@ -5,6 +5,7 @@ import { logger } from '../common/logger.js';
 import { withRunMarker, withTrimLock } from '../cache/index.js';
 import type { Engine } from '../engine/index.js';
 import { leftoverReason } from './gc.js';
+import { discardIfWaiting } from './warm-pool.js';
 
 const log = logger('cache');
 
@@ -24,7 +25,10 @@ async function busyReason(engine: Engine, uid: number, markerPids: string[]): Pr
   const now = new Date();
   const boot = hostBootId();
   const live = boxes.filter((b) => !leftoverReason(b, now, boot, processAlive));
-  return live.length ? `sandbox ${live.map((b) => b.name).join(', ')}` : undefined;
+  // A sandbox started ahead that no run has taken is no build: it goes, and frees the volume.
+  const busy = [];
+  for (const b of live) if (!(await discardIfWaiting(engine, b))) busy.push(b);
+  return busy.length ? `sandbox ${busy.map((b) => b.name).join(', ')}` : undefined;
 }
 
 /**

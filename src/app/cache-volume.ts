@@ -94,11 +94,16 @@ async function ensureSoftVolume(engine: Engine, name: string, user: User, image:
  * way out; a soft cache over its limit is trimmed here. Never fails the run: the command's own
  * outcome matters more than a cache report.
  */
-export async function afterRunCache(engine: Engine, user: User, profile: Profile, outcome: RunOutcome): Promise<string[]> {
+export async function afterRunCache(engine: Engine, user: User, profile: Profile, outcome: RunOutcome, deferSoft?: (check: () => Promise<string[]>) => void): Promise<string[]> {
   try {
     const volume = await engine.getVolume(cacheVolumeName(user.uid));
     if (!volume) return [];
     if (isHardVolume(volume)) return await afterRunHard(volume, user, outcome);
+    if (deferSoft) {
+      // Measuring takes a helper container: the agent does it once its caller has the exit status.
+      deferSoft(() => afterRunSoft(engine, volume, user, profile).catch((e: unknown) => (log.debug(`cache check after the run failed: ${errorMessage(e)}`), [])));
+      return [];
+    }
     return await afterRunSoft(engine, volume, user, profile);
   } catch (e) {
     log.debug(`cache check after the run failed: ${errorMessage(e)}`);

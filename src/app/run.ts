@@ -20,6 +20,11 @@ export interface RunRequest extends RunOptions {
   onStart?: (control: RunControl) => void;
   /** The agent's sandboxes started ahead: this run may take one, and leaves one for the next. */
   warm?: WarmPool;
+  /**
+   * The agent: a soft-limit cache check (a helper container) is handed over to run after the
+   * caller has its exit status; the agent delivers its notices and holds the next run until done.
+   */
+  deferCacheCheck?: (check: () => Promise<string[]>) => void;
 }
 
 /** Engine-side preparation shared by run and shell: leftovers swept, image and cache ready. */
@@ -64,8 +69,23 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
     await ids.dispose();
     await warm?.dispose();
   }
-  outcome.notices.push(...(await log.time('cache after run', () => afterRunCache(engine, p.user, p.loaded.profile, outcome))));
-  // In the background: the caller has its outcome before the next sandbox is started.
-  req.warm?.refill(engine, p, spec);
+  let deferred: (() => Promise<string[]>) | undefined;
+  const defer = req.deferCacheCheck ? (check: () => Promise<string[]>) => void (deferred = check) : undefined;
+  outcome.notices.push(...(await log.time('cache after run', () => afterRunCache(engine, p.user, p.loaded.profile, outcome, defer))));
+  // In the background: the caller has its outcome before the next sandbox is started. After a
+  // deferred cache check, not during it: a trim waits for no sandbox that is just starting.
+  const refill = () => req.warm?.refill(engine, p, spec);
+  const check = deferred;
+  if (check) {
+    req.deferCacheCheck!(async () => {
+      try {
+        return await check();
+      } finally {
+        refill();
+      }
+    });
+  } else {
+    refill();
+  }
   return outcome;
 }

@@ -40,6 +40,18 @@ export async function warmSandboxCommand(engine: Engine, id: string): Promise<st
   return procs.find((cmd) => !cmd.includes(LAUNCHER));
 }
 
+/**
+ * Removes a sandbox started ahead that no run has taken yet, so it holds nothing an exclusive
+ * operation needs (a toolchain to remove, a cache to trim); its agent starts a fresh one when it
+ * next serves a run. True when it was waiting and is gone; false for any other sandbox.
+ */
+export async function discardIfWaiting(engine: Engine, box: { id: string; state: string; labels: Record<string, string> }): Promise<boolean> {
+  if (box.state !== 'running' || box.labels[WARM_LABEL] !== 'true') return false;
+  if ((await warmSandboxCommand(engine, box.id).catch(() => '(unknown)')) !== undefined) return false;
+  await engine.removeSandbox(box.id);
+  return true;
+}
+
 /** The command as a script for sh: every argument single-quoted, so nothing is expanded. */
 export function launchScript(command: string[]): string {
   const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;

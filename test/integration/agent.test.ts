@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shared } from '../helpers/env.js';
 import { collect, gobox, GOBOX, HELLO, makeModule, profileHome, spawnGobox, waitFor } from '../helpers/gobox.js';
 import { typeIntoTty } from '../helpers/tty.js';
+import { ensureTestUser } from '../helpers/users.js';
 
 /**
  * The warm agent (src/agent): the first `gobox run` goes direct and starts the user's agent in
@@ -237,6 +238,37 @@ describe('the warm agent', () => {
       const running = mine();
       for (const p of running) process.kill(p, 'SIGTERM');
       await waitFor(() => !mine().length, 20_000);
+    }
+  });
+
+  it('measures a soft-limit cache after the caller has its exit status, and says what it trimmed on the next run', async () => {
+    const S = { name: 'gobox-it-s', uid: 23405, gid: 23405 };
+    ensureTestUser(S);
+    const env = { ...ON, XDG_CONFIG_HOME: profileHome({ small: 'cache:\n  size: 64m\n' }, S), GOBOX_PROFILE: 'small' };
+    const proj = makeModule(HELLO, S);
+    const asS = (args: string[]) => gobox(args, { cwd: proj, env, user: S.name });
+    const theirs = () => pids('bin.js agent', S.uid);
+    const log = () => {
+      try {
+        return readFileSync(readlinkSync(`/proc/${theirs()[0]}/fd/2`), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    await gobox(['cache', 'clear', '--reset', '--user', String(S.uid)], { cwd: '/', env: {} });
+    try {
+      expect((await asS(['run', 'true'])).code).toBe(0); // in-process; starts S's agent
+      await waitFor(() => log().includes(`serving uid ${S.uid}`), 30_000);
+      const fill = await asS(['run', 'sh', '-c', 'cd "$GOCACHE" && for i in 1 2 3 4 5 6 7; do mkdir -p 0$i && dd if=/dev/zero of=0$i/entry$i-d bs=1M count=10 status=none && touch -d @$((1700000000 + i * 1000)) 0$i/entry$i-d; done']);
+      expect([fill.code, fill.stderr]).toEqual([0, '']);
+      const next = await asS(['run', 'sh', '-c', 'cd "$GOCACHE" && ls 0*/ | grep entry']);
+      expect(next.stderr).toMatch(new RegExp(`^gobox: after your last run: cache gobox-cache-${S.uid} used 70\\.\\d MiB of its 64 MiB quota; trimmed 20 MiB \\(oldest build cache entries\\) to about 50\\.\\d MiB\\n$`));
+      // Trimmed before this run started.
+      expect(next.stdout).toBe(['entry3-d', 'entry4-d', 'entry5-d', 'entry6-d', 'entry7-d', ''].join('\n'));
+      expect(log()).toContain('served run');
+    } finally {
+      for (const p of theirs()) process.kill(p, 'SIGTERM');
+      await waitFor(() => theirs().length === 0, 20_000);
     }
   });
 
