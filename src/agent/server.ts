@@ -35,14 +35,13 @@ function parseAgentRequest(line: string): AgentRequest {
   return r.data as AgentRequest;
 }
 
-
-/** One run, exactly as a direct `gobox run` does it, with the session's streams. */
 /** Cache checks handed over by runs (run.ts deferCacheCheck), and what they had to say. */
 class AfterRuns {
   private chain: Promise<void> = Promise.resolve();
   private notices: string[] = [];
   add(check: () => Promise<string[]>): void {
-    this.chain = this.chain.then(check).then((n) => void this.notices.push(...n));
+    // A failed check must not stall the runs after it: it is logged, and has nothing to say.
+    this.chain = this.chain.then(check).then((n) => void this.notices.push(...n), (e: unknown) => log.warn(`cache check after a run failed: ${errorMessage(e)}`));
   }
   /** Waits for the checks of earlier runs (the quota stays honest) and returns their notices. */
   async settle(): Promise<string[]> {
@@ -51,6 +50,7 @@ class AfterRuns {
   }
 }
 
+/** One run, exactly as a direct `gobox run` does it, with the session's streams. */
 async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns): Promise<void> {
   const r = s.request;
   log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
