@@ -6,6 +6,7 @@ import { GoboxError } from '../common/errors.js';
 import { printNotice } from '../cli/output.js';
 import { haveTty, TerminalBridge } from '../cli/terminal.js';
 import { daemonSocket } from '../daemon/route.js';
+import { MAX_HEADER_BYTES } from '../daemon/frames.js';
 import { callServer, type ExitPayload } from '../daemon/wire-client.js';
 import { parseAgentRun } from './argv.js';
 import { agentDir, agentDisabled, agentSocket, ownSocket, STARTING_MS, startingMarker } from './location.js';
@@ -32,29 +33,34 @@ export async function runThroughAgent(argv: string[], env: NodeJS.ProcessEnv = p
   const uid = process.getuid?.() ?? 0;
   const dir = agentDir(env, uid, true);
   if (!dir) return undefined;
-  const sock = agentSocket(dir, env);
-  if (!ownSocket(sock, uid)) {
-    startAgent(sock, env);
-    return undefined;
-  }
   const tty = haveTty();
   const request: AgentRequest = {
     v: AGENT_PROTOCOL, cwd: process.cwd(), command: args.command, env: stringEnv(env), tty,
     ...(args.profile ? { profile: args.profile } : {}),
     ...(args.go ? { go: args.go } : {}),
   };
-  const terminal = new TerminalBridge(tty);
+  // An environment too large for one request line (some module systems export a lot): direct.
+  if (Buffer.byteLength(JSON.stringify(request)) >= MAX_HEADER_BYTES) return undefined;
+  const sock = agentSocket(dir, env);
+  if (!ownSocket(sock, uid)) {
+    startAgent(sock, env);
+    return undefined;
+  }
+  // Made once connected: a bridge that was never used must not have paused stdin for the
+  // direct run that follows when no agent answers.
+  let terminal: TerminalBridge | undefined;
   try {
     const outcome = (await callServer(sock, {
       header: request,
       io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
       forwardStdin: true,
-      onStart: (control) => terminal.attach(control),
+      onConnect: () => (terminal = new TerminalBridge(tty)),
+      onStart: (control) => terminal?.attach(control),
       onNotice: (text) => printNotice(text),
       notRunning: () => new NoAgent(),
       lost: () => new GoboxError('lost the connection to your gobox agent (it was stopped); your sandbox was stopped', { hint: 'run the command again' }),
     })) as ExitPayload;
-    terminal.restore();
+    terminal?.restore();
     if (outcome.message) printNotice(outcome.message);
     for (const n of outcome.notices) printNotice(n);
     return outcome.exitCode;
@@ -64,7 +70,7 @@ export async function runThroughAgent(argv: string[], env: NodeJS.ProcessEnv = p
     startAgent(sock, env);
     return undefined;
   } finally {
-    terminal.restore();
+    terminal?.restore();
   }
 }
 

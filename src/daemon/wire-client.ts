@@ -20,6 +20,8 @@ export interface WireCall {
   forwardStdin: boolean;
   onStart?: (control: RunControl) => void;
   onNotice?: (text: string) => void;
+  /** Called once connected, before the request is sent. */
+  onConnect?: () => void;
   /** The error when nothing accepts the connection (errno code of the failed connect). */
   notRunning: (code: string | undefined) => GoboxError;
   /** The error when the server goes away before the outcome. */
@@ -69,6 +71,7 @@ export function callServer(socket: string, c: WireCall): Promise<ExitPayload | u
     };
     sock.on('connect', () => {
       connected = true;
+      c.onConnect?.();
       sock.write(JSON.stringify(c.header) + '\n');
       const input = c.forwardStdin ? c.io.stdin : undefined;
       input?.on('data', (b: Buffer) => send(FRAME.stdin, b));

@@ -289,8 +289,9 @@ describe('the warm agent', () => {
     await waitFor(() => !agents().includes(old));
     // The dead agent's socket is still there; nothing answers on it.
     expect(sockets().length).toBeGreaterThan(0);
-    const r = await asUser(['run', 'echo', 'still works'], dir);
-    expect([r.code, r.stdout]).toEqual([0, 'still works\n']);
+    // It goes direct, stdin and all.
+    const r = await asUser(['run', 'cat'], dir, {}, 'still works\n');
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'still works\n', '']);
     await waitFor(() => agents().some((p) => p !== old), 30_000);
     // Until it listens, runs go direct; then a new agent serves them, and it is the only one left.
     let by = 0;
@@ -309,6 +310,13 @@ describe('the warm agent', () => {
     const added = await waitFor(() => sockets().find((s) => !before.includes(s)), 30_000);
     await waitFor(() => !sockets().includes(added), 30_000);
     expect(sockets()).toEqual(before);
+  });
+
+  it('runs direct when the environment is too large for a request to the agent', async () => {
+    await warmAgent(dir);
+    const big = { BIG_MODULES_ENV: 'x'.repeat(70 * 1024) };
+    const r = await asUser(['run', 'sh', '-c', 'cat; printf %s "$BIG_MODULES_ENV" | wc -c'], dir, big, 'in\n');
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'in\n0\n', '']);
   });
 
   it('is not started with GOBOX_AGENT=off', async () => {
