@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collect, gobox, HELLO, makeModule, profileHome, spawnGobox, waitFor } from '../helpers/gobox.js';
@@ -93,5 +94,36 @@ describe('rootless Podman: the rest of the sandbox contract', () => {
     const gc = await asUser(['gc', '--json'], dir);
     expect(gc.code).toBe(0);
     expect(podmanSandboxes(`gobox.pid=${pid}`)).toEqual([]);
+  });
+  it('serves runs through the warm agent, in sandboxes started ahead in the user\'s Podman', async () => {
+    const dir = makeModule(HELLO, user);
+    const on = { GOBOX_AGENT: 'on', GOBOX_AGENT_IDLE: '60s' };
+    const run = (args: string[], input: string) => gobox(args, { cwd: dir, user: user.name, env: on, input });
+    const agents = () => execFileSync('sh', ['-c', `pgrep -u ${user.uid} -f "bin.js agent" || true`], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    const log = () => {
+      try {
+        return readFileSync(readlinkSync(`/proc/${agents()[0]}/fd/2`), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    try {
+      expect((await run(['run', 'true'], '')).code).toBe(0); // in-process; starts the agent
+      await waitFor(() => log().includes(`serving uid ${user.uid}`), 30_000);
+      const first = await run(['run', 'sh', '-c', 'cat; exit 4'], 'through\n');
+      expect([first.code, first.stdout, commandStderr(first.stderr)]).toEqual([4, 'through\n', '']);
+      // The next sandbox is started ahead, in the user's own Podman, and the next run takes it.
+      await waitFor(() => podmanSandboxes('gobox.warm=true').length === 1, 30_000);
+      const waiting = podmanSandboxes('gobox.warm=true')[0];
+      const second = await run(['run', 'sh', '-c', 'cat; id -u; exit 5'], 'again\n');
+      expect([second.code, second.stdout, commandStderr(second.stderr)]).toEqual([5, `again\n${user.uid}\n`, '']);
+      expect(podmanSandboxes('gobox.warm=true')).not.toContain(waiting);
+      expect(log().match(/served run/g)).toHaveLength(2);
+    } finally {
+      for (const p of agents()) process.kill(p, 'SIGTERM');
+      await waitFor(() => agents().length === 0, 20_000);
+    }
+    // The agent removed the sandbox it had started ahead.
+    expect(podmanSandboxes('gobox.warm=true')).toEqual([]);
   });
 });
