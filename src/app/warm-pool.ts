@@ -102,7 +102,8 @@ async function dirId(dir: string): Promise<{ dev: number; ino: number } | undefi
  * create and start (most of a short run's cost). Each serves exactly one run, like a sandbox
  * started for it: a fresh container, empty /tmp, nothing left from the run before. At most one
  * waits at a time (the shape of the latest run); it is removed when unclaimed for
- * WARM_MAX_AGE_MS, when the shape changes, or when the agent stops. Only non-TTY runs use it.
+ * WARM_MAX_AGE_MS, when the shape changes, or when the agent stops. Only non-TTY runs under runc
+ * (or Podman's runtime) use it.
  */
 export class WarmPool {
   private entry: Entry | undefined;
@@ -131,9 +132,13 @@ export class WarmPool {
     };
   }
 
-  /** Starts the sandbox for the next run like this one, in the background (errors are only logged). */
+  /**
+   * Starts the sandbox for the next run like this one, in the background (errors are only
+   * logged). Not under gVisor: its process list (engine top) is not the sandbox's, so nothing
+   * could tell a waiting sandbox from a busy one (admin ps, trims, toolchain remove).
+   */
   refill(engine: Engine, p: PreparedRun, like: SandboxSpec): void {
-    if (like.tty) return;
+    if (like.tty || like.runtime === 'runsc') return;
     const fill = this.start(engine, p, like).catch((err: unknown) => log.debug(`no warm sandbox: ${errorMessage(err)}`));
     this.filling = fill;
     void fill.finally(() => {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gobox, HELLO, makeModule, profileHome, REPO, sandboxesWith } from '../helpers/gobox.js';
+import { gobox, HELLO, makeModule, profileHome, REPO, sandboxesWith, waitFor } from '../helpers/gobox.js';
 
 /**
  * The gVisor subset of the sandbox contract: Debian's runsc registered with dockerd (with
@@ -33,6 +33,35 @@ describe('gVisor (runsc) on rootful Docker', () => {
     expect(kernel).toContain('Starting gVisor');
     expect(Number(uid)).not.toBe(0);
     expect(existsSync(path.join(dir, 'hello'))).toBe(true);
+  });
+
+  it('runs under gVisor through the warm agent, which starts no sandbox ahead there', async () => {
+    const dir = makeModule(HELLO);
+    const on = { ...env, GOBOX_AGENT: 'on', GOBOX_AGENT_IDLE: `${61 + Math.floor(Math.random() * 500)}s` };
+    const agents = () => execFileSync('sh', ['-c', 'pgrep -u 0 -f "bin.js agent" || true'], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`GOBOX_AGENT_IDLE=${on.GOBOX_AGENT_IDLE}`);
+        } catch {
+          return false;
+        }
+      });
+    const log = () => readFileSync(readlinkSync(`/proc/${agents()[0]}/fd/2`), 'utf8');
+    try {
+      expect((await gobox(['-p', 'gvisor', 'run', 'true'], { cwd: dir, env: on })).code).toBe(0);
+      await waitFor(() => agents().length === 1 && log().includes('serving uid 0'), 30_000);
+      for (const code of [3, 4]) {
+        const r = await gobox(['-p', 'gvisor', 'run', 'sh', '-c', `cat; dmesg | head -1; exit ${code}`], { cwd: dir, env: on, input: 'in\n' });
+        expect(r.code).toBe(code);
+        expect(r.stdout).toMatch(/^in\n.*Starting gVisor/);
+        await new Promise((res) => setTimeout(res, 1000)); // time enough to start one ahead, if it did
+        expect(sandboxesWith('gobox.warm=true').filter((id) => execFileSync('docker', ['inspect', '-f', '{{.HostConfig.Runtime}}', id], { encoding: 'utf8' }).trim() === 'runsc')).toEqual([]);
+      }
+      expect(log().match(/served run/g)).toHaveLength(2);
+    } finally {
+      for (const p of agents()) process.kill(p, 'SIGTERM');
+      await waitFor(() => agents().length === 0, 20_000);
+    }
   });
 
   it('keeps the contract under runsc: exit status, streams, read-only GOROOT and root, tmpfs /tmp, cleanup', async () => {
