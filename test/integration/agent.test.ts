@@ -51,6 +51,12 @@ async function stopAgents(): Promise<void> {
   rmSync(agentDir(), { recursive: true, force: true });
 }
 
+/** The agent finding of `gobox doctor --json`, for the user's runs from dir. */
+async function doctorSays(dir: string, name = user().name): Promise<{ status: string; detail: string }> {
+  const r = await gobox(['doctor', '--json'], { cwd: dir, user: name, env: ON });
+  return (JSON.parse(r.stdout) as { findings: { check: string; status: string; detail: string }[] }).findings.find((f) => f.check === 'agent')!;
+}
+
 /** Which gobox process started the sandbox of a run (its gobox.pid label); the run is then interrupted. */
 async function servedBy(dir: string, marker: number): Promise<number> {
   return (await sandboxOf(dir, marker)).pid;
@@ -100,6 +106,7 @@ describe('the warm agent', () => {
     // The witness that it went through the agent: the sandbox was started by the agent's process,
     // and Ctrl-C on the client reached it (130, sandbox gone).
     expect(await servedBy(dir, 601)).toBe(agent);
+    expect(await doctorSays(dir)).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^running for these settings at \/tmp\/gobox-agent-\d+\/agent-[0-9a-f]{16}\.sock$/) });
   });
 
   it('forwards stdin and keeps stdout and stderr apart', async () => {
@@ -334,8 +341,10 @@ describe('the warm agent', () => {
     mkdirSync(foreign);
     chmodSync(foreign, 0o777);
     try {
-      const r = await gobox(['run', 'echo', 'direct'], { cwd: makeModule(HELLO, other), user: other.name, env: ON });
+      const mod = makeModule(HELLO, other);
+      const r = await gobox(['run', 'echo', 'direct'], { cwd: mod, user: other.name, env: ON });
       expect([r.code, r.stdout, r.stderr]).toEqual([0, 'direct\n', '']);
+      expect(await doctorSays(mod, other.name)).toMatchObject({ status: 'warn', detail: expect.stringContaining(`${foreign} is missing or not yours alone`) });
       await new Promise((r) => setTimeout(r, 1500));
       expect(agents(other.uid)).toEqual([]);
       expect(readdirSync(foreign)).toEqual([]);

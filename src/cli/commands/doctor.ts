@@ -10,6 +10,8 @@ export const doctorModule: CommandModule<GlobalArgs, GlobalArgs> = {
   handler: async (args) => {
     const { runDoctor } = await import('../../app/doctor.js');
     const report = await runDoctor();
+    const { agentFinding } = await import('../../agent/status.js');
+    report.findings.push(await agentFinding(process.env));
     // A failed check is a non-zero exit, so scripts can use `gobox doctor` as a gate.
     if (report.findings.some((f) => f.status === 'fail')) process.exitCode = 1;
     if (args.json) return printJson(report);
