@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runThroughAgent } from '../agent/client.js';
+import { runThroughAgent } from './agent-run.js';
 
 // A plain `gobox run CMD` goes to the user's warm agent when one is up: that path loads only a
 // few small modules. Everything else, and a run with no agent yet, loads the full CLI.

@@ -231,7 +231,7 @@ describe('the warm agent', () => {
       }
     };
     const mine = () => pids('bin.js agent', 0).filter((p) => environOf(p).includes(`GOBOX_AGENT_IDLE=${idle}`));
-    // The agent's stderr is its log file (agent/client.ts opens it for the agent).
+    // The agent's stderr is its log file (cli/agent-run.ts opens it for the agent).
     const log = () => readFileSync(readlinkSync(`/proc/${mine()[0]}/fd/2`), 'utf8');
     try {
       expect((await tty()).code).toBe(3); // in-process; starts this root agent

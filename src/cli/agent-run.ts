@@ -3,14 +3,14 @@ import { closeSync, openSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GoboxError } from '../common/errors.js';
-import { printNotice } from '../cli/output.js';
-import { haveTty, TerminalBridge } from '../cli/terminal.js';
+import { printNotice } from './output.js';
+import { haveTty, TerminalBridge } from './terminal.js';
 import { daemonSocket } from '../daemon/route.js';
 import { MAX_HEADER_BYTES } from '../daemon/frames.js';
 import { callServer, type ExitPayload } from '../daemon/wire-client.js';
-import { parseAgentRun } from './argv.js';
-import { agentDir, agentDisabled, agentSocket, ownSocket, STARTING_MS, startingMarker } from './location.js';
-import { AGENT_PROTOCOL, type AgentRequest } from './request.js';
+import { parseAgentRun } from '../agent/argv.js';
+import { agentDir, agentDisabled, agentSocket, ownSocket, STARTING_MS, startingMarker } from '../agent/location.js';
+import { AGENT_PROTOCOL, type AgentRequest } from '../agent/request.js';
 
 /** Nothing answered on the agent's socket: the run goes direct, and an agent is started for the next one. */
 class NoAgent extends GoboxError {
@@ -92,7 +92,7 @@ function startAgent(sock: string, env: NodeJS.ProcessEnv): void {
     // no start under way
   }
   writeFileSync(marker, String(process.pid), { mode: 0o600 });
-  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'bin.js');
+  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bin.js');
   const log = openSync(sock.replace(/\.sock$/, '.log'), 'w', 0o600);
   try {
     // In /, so the agent never holds a project directory open or fails once it is deleted.
