@@ -3,7 +3,6 @@ import type { Progress } from '../common/progress.js';
 import { parseDuration, parseSize } from '../common/units.js';
 import { loadProfile } from '../config/profiles.js';
 import type { HostConfig } from '../config/schema.js';
-import type { EnvWithSources } from '../sandbox/env.js';
 import { buildSandboxSpec } from '../sandbox/spec.js';
 import { applyPolicy, type EffectivePolicy } from '../daemon/policy.js';
 import { gateSpec } from '../daemon/mount-gate.js';

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { CommandExit, EngineUnavailableError, EXIT } from '../common/errors.js';
+import { EngineUnavailableError, EXIT } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import { formatDuration, formatSize } from '../common/units.js';
 import type { Engine, SandboxHandle } from '../engine/index.js';

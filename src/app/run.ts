@@ -27,6 +27,22 @@ export interface RunRequest extends RunOptions {
   deferCacheCheck?: (check: () => Promise<string[]>) => void;
 }
 
+/**
+ * After a run through the agent: the sandbox for the next run starts in the background, and
+ * after a handed-over cache check rather than during it (a trim waits for no sandbox that is
+ * just starting).
+ */
+function startNextSandbox(req: RunRequest, check: (() => Promise<string[]>) | undefined, refill: () => void): void {
+  if (!check || !req.deferCacheCheck) return refill();
+  req.deferCacheCheck(async () => {
+    try {
+      return await check();
+    } finally {
+      refill();
+    }
+  });
+}
+
 /** Engine-side preparation shared by run and shell: leftovers swept, image and cache ready. */
 export async function readyEngine(p: PreparedRun, progress: RunOptions['progress']): Promise<Engine> {
   const engine = await log.time('connect to engine', () => connectEngine());
@@ -48,19 +64,19 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
   const ids = await writeIdentityFiles(p.user, sandboxLoginName(p));
   const limits = p.loaded.profile.limits;
   let outcome: RunOutcome;
-  let spec: SandboxSpec | undefined;
+  let built: SandboxSpec;
   let warm: Awaited<ReturnType<WarmPool['claim']>> = undefined;
   try {
-    spec = buildSandboxSpec({ ...p.inputs, identityFiles: ids });
-    const built = spec;
+    built = buildSandboxSpec({ ...p.inputs, identityFiles: ids });
+    const spec = built;
     warm = await req.warm?.claim(engine, built, p.project.root);
     if (warm) log.debug('using the sandbox started ahead for this run');
     // Marks the run active so a trim of this user's cache waits for it (and it for a trim).
     outcome = await withActiveRun(p.user, () =>
-      executeSandbox(engine, built, req.io, {
+      executeSandbox(engine, spec, req.io, {
         timeoutMs: parseDuration(limits.timeout) ?? 0,
         outputLimit: parseSize(limits.output) ?? 0,
-        memoryLimit: built.limits.memoryBytes,
+        memoryLimit: spec.limits.memoryBytes,
         ...(req.onStart ? { onStart: req.onStart } : {}),
         ...(warm ? { warm } : {}),
       }),
@@ -69,23 +85,10 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
     await ids.dispose();
     await warm?.dispose();
   }
-  let deferred: (() => Promise<string[]>) | undefined;
-  const defer = req.deferCacheCheck ? (check: () => Promise<string[]>) => void (deferred = check) : undefined;
-  outcome.notices.push(...(await log.time('cache after run', () => afterRunCache(engine, p.user, p.loaded.profile, outcome, defer))));
-  // In the background: the caller has its outcome before the next sandbox is started. After a
-  // deferred cache check, not during it: a trim waits for no sandbox that is just starting.
-  const refill = () => req.warm?.refill(engine, p, spec);
-  const check = deferred;
-  if (check) {
-    req.deferCacheCheck!(async () => {
-      try {
-        return await check();
-      } finally {
-        refill();
-      }
-    });
-  } else {
-    refill();
-  }
+  // The agent takes a soft-limit check (a helper container) to run after the caller has its exit status.
+  let handed: (() => Promise<string[]>) | undefined;
+  const handOver = req.deferCacheCheck ? (check: () => Promise<string[]>) => void (handed = check) : undefined;
+  outcome.notices.push(...(await log.time('cache after run', () => afterRunCache(engine, p.user, p.loaded.profile, outcome, handOver))));
+  startNextSandbox(req, handed, () => req.warm?.refill(engine, p, built));
   return outcome;
 }
