@@ -107,15 +107,16 @@ async function dirId(dir: string): Promise<{ dev: number; ino: number } | undefi
  */
 export class WarmPool {
   private entry: Entry | undefined;
-  private filling: Promise<void> | undefined;
+  private filling: { key: string; done: Promise<void> } | undefined;
 
   /** The waiting sandbox, when it fits this run exactly; the caller then owns it. */
   async claim(engine: Engine, spec: SandboxSpec, projectRoot: string): Promise<(WarmSandbox & { dispose(): Promise<void> }) | undefined> {
     if (spec.tty) return undefined;
-    // A refill still under way for this very shape is worth waiting for: it is further along than a new start.
-    await this.filling;
+    const key = shapeKey(spec);
+    // A start under way for this very shape is worth waiting for: it is further along than a new one.
+    if (this.filling?.key === key) await this.filling.done;
     const e = this.entry;
-    if (!e || e.key !== shapeKey(spec)) return undefined;
+    if (!e || e.key !== key) return undefined;
     this.entry = undefined;
     clearTimeout(e.timer);
     const now = await dirId(projectRoot);
@@ -139,16 +140,16 @@ export class WarmPool {
    */
   refill(engine: Engine, p: PreparedRun, like: SandboxSpec): void {
     if (like.tty || like.runtime === 'runsc') return;
-    const fill = this.start(engine, p, like).catch((err: unknown) => log.debug(`no warm sandbox: ${errorMessage(err)}`));
+    const fill = { key: shapeKey(like), done: this.start(engine, p, like).catch((err: unknown) => log.debug(`no warm sandbox: ${errorMessage(err)}`)) };
     this.filling = fill;
-    void fill.finally(() => {
+    void fill.done.finally(() => {
       if (this.filling === fill) this.filling = undefined;
     });
   }
 
   /** Removes the waiting sandbox (the agent stops). */
   async drain(engine: Engine): Promise<void> {
-    await this.filling;
+    await this.filling?.done;
     const e = this.entry;
     this.entry = undefined;
     if (e) await this.discard(e, engine);
