@@ -83,21 +83,29 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  * agent clears a dead socket itself, and of two agents started at once the second one exits.
  */
 function startAgent(sock: string, env: NodeJS.ProcessEnv): void {
-  // One start at a time: runs that come in while an agent is coming up go direct, and do not
-  // each start another (a class starting builds at once).
-  const marker = startingMarker(sock);
+  // Best effort: this run goes direct either way, so a full disk or a failed spawn costs only
+  // the next run's speed, never this run.
   try {
-    if (Date.now() - statSync(marker).mtimeMs < STARTING_MS) return;
+    // One start at a time: runs that come in while an agent is coming up go direct, and do not
+    // each start another (a class starting builds at once).
+    const marker = startingMarker(sock);
+    try {
+      if (Date.now() - statSync(marker).mtimeMs < STARTING_MS) return;
+    } catch {
+      // no start under way
+    }
+    writeFileSync(marker, String(process.pid), { mode: 0o600 });
+    const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bin.js');
+    const log = openSync(sock.replace(/\.sock$/, '.log'), 'w', 0o600);
+    try {
+      // In /, so the agent never holds a project directory open or fails once it is deleted.
+      const child = spawn(process.execPath, [bin, 'agent'], { cwd: '/', env, detached: true, stdio: ['ignore', log, log] });
+      child.on('error', () => {});
+      child.unref();
+    } finally {
+      closeSync(log);
+    }
   } catch {
-    // no start under way
-  }
-  writeFileSync(marker, String(process.pid), { mode: 0o600 });
-  const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bin.js');
-  const log = openSync(sock.replace(/\.sock$/, '.log'), 'w', 0o600);
-  try {
-    // In /, so the agent never holds a project directory open or fails once it is deleted.
-    spawn(process.execPath, [bin, 'agent'], { cwd: '/', env, detached: true, stdio: ['ignore', log, log] }).unref();
-  } finally {
-    closeSync(log);
+    // no agent this time
   }
 }

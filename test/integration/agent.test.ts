@@ -326,6 +326,21 @@ describe('the warm agent', () => {
     expect([r.code, r.stdout, r.stderr]).toEqual([0, 'in\n0\n', '']);
   });
 
+  it('never fails a run when it cannot start an agent: the run goes direct', async () => {
+    await stopAgents();
+    mkdirSync(agentDir(), { mode: 0o500 });
+    chmodSync(agentDir(), 0o500);
+    execFileSync('chown', [`${user().uid}:${user().gid}`, agentDir()]);
+    try {
+      const r = await asUser(['run', 'cat'], dir, {}, 'direct anyway\n');
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, 'direct anyway\n', '']);
+      await new Promise((res) => setTimeout(res, 1000));
+      expect(agents()).toEqual([]);
+    } finally {
+      rmSync(agentDir(), { recursive: true, force: true });
+    }
+  });
+
   it('is not started with GOBOX_AGENT=off', async () => {
     await stopAgents();
     expect((await asUser(['run', 'true'], dir, { GOBOX_AGENT: 'off' })).code).toBe(0);
