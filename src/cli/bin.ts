@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { runThroughAgent } from './agent-run.js';
+import { endQuietlyOnBrokenPipe } from './broken-pipe.js';
+
+endQuietlyOnBrokenPipe();
 
 // A plain `gobox run CMD` goes to the user's warm agent when one is up: that path loads only a
 // few small modules. Everything else, and a run with no agent yet, loads the full CLI.

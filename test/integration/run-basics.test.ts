@@ -1,10 +1,26 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { gobox, HELLO, makeModule } from '../helpers/gobox.js';
+import { gobox, GOBOX, HELLO, makeModule, sandboxesWith } from '../helpers/gobox.js';
 import { shared } from '../helpers/env.js';
 
 describe('gobox run on a real engine', () => {
+  it('ends quietly when its reader goes away (| head), and a running sandbox is still removed', () => {
+    const dir = makeModule(HELLO);
+    const pipe = (args: string) => spawnSync('bash', ['-c', `${process.execPath} ${GOBOX} ${args} | head -2; echo "status \${PIPESTATUS[0]}" >&2`], {
+      cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/root', GOBOX_STATE_DIR: shared.stateDir, GOBOX_AGENT: 'off' },
+    });
+    const env = pipe('env');
+    expect(env.stdout.split('\n')).toHaveLength(3);
+    expect(env.stderr).toBe('status 141\n');
+    const run = pipe("run sh -c 'seq 1 10000000; echo finished >&2'");
+    expect(run.stdout).toBe('1\n2\n');
+    // Stopped like a command whose reader left: no stack trace, and it never finished.
+    expect(run.stderr).toMatch(/^status 14[13]\n$/);
+    expect(sandboxesWith('gobox.command=sh -c seq 1 10000000; echo finished >&2')).toEqual([]);
+  });
+
   it('builds a hello-world module and the binary runs', async () => {
     const dir = makeModule(HELLO);
     const build = await gobox(['run', 'go', 'build', '-o', 'hello', '.'], { cwd: dir });
