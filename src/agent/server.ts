@@ -7,8 +7,7 @@ import { socketListening } from '../common/socket-probe.js';
 import { errorMessage, UsageError } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import { parseDuration } from '../common/units.js';
-import { sendFrame } from '../daemon/frames-out.js';
-import { FRAME } from '../daemon/frames.js';
+import { sendExit } from '../daemon/frames-out.js';
 import { acceptConnection, killNow, type Session } from '../daemon/session.js';
 import type { HostUser } from '../daemon/users.js';
 import { WarmPool } from '../app/warm-pool.js';
@@ -64,10 +63,7 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRu
     warm,
     deferCacheCheck: (check) => after.add(check),
   });
-  sendFrame(s.socket, FRAME.exit, JSON.stringify({
-    exitCode: outcome.exitCode, reason: outcome.reason, ...(outcome.message ? { message: outcome.message } : {}),
-    notices: outcome.notices, durationMs: outcome.durationMs,
-  }));
+  sendExit(s.socket, outcome);
   log.debug(`run ${s.id}: exit ${outcome.exitCode} sent (at +${performance.now().toFixed(0)}ms)`);
   // One line per run in the agent's own log (the user's, 0600, new with each agent).
   log.info(`served run ${s.id}${r.tty ? ' on a TTY' : ''}: exit ${outcome.exitCode} after ${outcome.durationMs} ms`);

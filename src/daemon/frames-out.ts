@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import { encodeFrame, MAX_FRAME_BYTES } from './protocol.js';
+import type { RunOutcome } from '../app/execute.js';
+import { encodeFrame, FRAME, MAX_FRAME_BYTES } from './frames.js';
 
 /** Frames written to a socket that may go away at any time: writes after close are dropped. */
 export function sendFrame(sock: Socket, type: number, payload: Buffer | string = ''): boolean {
@@ -30,4 +31,10 @@ export function frameWritable(sock: Socket, type: number): Writable {
       sock.once('close', once);
     },
   });
+}
+
+/** The run's outcome, as the client reads it (wire-client.ts): the last frame of a run. */
+export function sendExit(sock: Socket, outcome: RunOutcome): void {
+  const { exitCode, reason, message, notices, durationMs } = outcome;
+  sendFrame(sock, FRAME.exit, JSON.stringify({ exitCode, reason, ...(message ? { message } : {}), notices, durationMs }));
 }

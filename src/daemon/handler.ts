@@ -6,7 +6,7 @@ import { loadHostConfig } from '../config/host-config.js';
 import { connectEngine } from '../engine/index.js';
 import type { AuditLog } from './audit.js';
 import { watchPeak } from './cgroup-stats.js';
-import { sendFrame } from './frames-out.js';
+import { sendExit, sendFrame } from './frames-out.js';
 import { probeProject } from './path-safety.js';
 import { effectivePolicy } from './policy.js';
 import { FRAME } from './protocol.js';
@@ -91,7 +91,7 @@ export async function handleSession(s: Session, state: DaemonState): Promise<voi
     if (state.shuttingDown) {
       throw new UsageError('the gobox daemon stopped (restart or shutdown) while your command ran; the sandbox was stopped', { hint: 'run it again' });
     }
-    sendFrame(s.socket, FRAME.exit, JSON.stringify({ exitCode: outcome.exitCode, reason: outcome.reason, ...(outcome.message ? { message: outcome.message } : {}), notices: outcome.notices, durationMs: outcome.durationMs }));
+    sendExit(s.socket, outcome);
   } catch (e) {
     peak?.stop();
     if (!ended) await state.audit.write({ event: 'end', ...base, exitCode: isGoboxError(e) ? e.exitCode : 125, reason: `error: ${(e as Error).message}`.slice(0, 300), durationMs: 0 });

@@ -10,6 +10,7 @@ import { AuditLog } from './audit.js';
 import { handleSession, type DaemonState } from './handler.js';
 import { auditLogPath, daemonPidFile, runDir } from './paths.js';
 import { reconcile } from './reaper.js';
+import { parseRequest } from './protocol.js';
 import { acceptConnection, killNow } from './session.js';
 import { listenForUser, prepareRunDir } from './sockets.js';
 import { servedUsers } from './served-users.js';
@@ -64,7 +65,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
         acceptConnection(sock, user, id, async (s) => {
           state.active.set(id, s);
           await handleSession(s, state);
-        }, () => state.active.delete(id));
+        }, () => state.active.delete(id), { parse: parseRequest });
       }).catch((e: unknown) => log.warn(`no socket for ${user.name} (${user.uid}): ${errorMessage(e)}`));
       if (srv) servers.set(user.uid, srv);
     }

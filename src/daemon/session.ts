@@ -5,7 +5,8 @@ import { logger } from '../common/logger.js';
 import type { Progress } from '../common/progress.js';
 import type { RunControl } from '../app/execute.js';
 import { frameWritable, sendFrame } from './frames-out.js';
-import { FRAME, FrameDecoder, HEADER_TIMEOUT_MS, HeaderReader, parseRequest, type DaemonRequest } from './protocol.js';
+import { FRAME, FrameDecoder, HEADER_TIMEOUT_MS, HeaderReader } from './frames.js';
+import type { DaemonRequest } from './protocol.js';
 import type { HostUser } from './users.js';
 
 const log = logger('serve');
@@ -31,8 +32,8 @@ export interface Session<R = DaemonRequest> {
 export type SessionHandler<R = DaemonRequest> = (s: Session<R>) => Promise<void>;
 
 export interface SessionOptions<R> {
-  /** Parses and validates the request line (default: the daemon's request). */
-  parse?: (line: string) => R;
+  /** Parses and validates the request line (protocol.ts parseRequest for the daemon). */
+  parse: (line: string) => R;
   /** What the client is told when the handler fails with something that is not a GoboxError. */
   internalError?: string;
 }
@@ -50,15 +51,14 @@ export function killNow(control: RunControl | undefined): void {
  * an oversized or truncated request, a stalled client) gets an error frame and a closed
  * connection; nothing a client sends can throw out of here.
  */
-export function acceptConnection<R = DaemonRequest>(
+export function acceptConnection<R>(
   sock: Socket,
   user: HostUser,
   id: string,
   handle: SessionHandler<R>,
   onClose: () => void,
-  opts: SessionOptions<R> = {},
+  opts: SessionOptions<R>,
 ): void {
-  const parse = opts.parse ?? (parseRequest as unknown as (line: string) => R);
   const header = new HeaderReader();
   const frames = new FrameDecoder();
   let session: Session<R> | undefined;
@@ -81,7 +81,7 @@ export function acceptConnection<R = DaemonRequest>(
         const got = header.push(chunk);
         if (!got) return;
         clearTimeout(timer);
-        session = makeSession(sock, user, id, parse(got.line), opts.internalError ?? DAEMON_INTERNAL_ERROR);
+        session = makeSession(sock, user, id, opts.parse(got.line), opts.internalError ?? DAEMON_INTERNAL_ERROR);
         const s = session;
         void handle(s).catch((e: unknown) => s.fail(e)).finally(() => sock.end());
         chunk = got.rest;
