@@ -1,5 +1,6 @@
 import type { RunControl } from '../app/execute.js';
 import { EXIT } from '../common/errors.js';
+import { onBrokenPipe } from './broken-pipe.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
@@ -10,6 +11,8 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
  */
 export class TerminalBridge {
   private control: RunControl | undefined;
+  /** A stop asked for before the sandbox had started (its output can come first). */
+  private pending: 'SIGTERM' | undefined;
   private readonly handlers = new Map<string, () => void>();
   private rawMode = false;
 
@@ -25,11 +28,16 @@ export class TerminalBridge {
       this.handlers.set(sig, h);
       process.on(sig, h);
     }
+    onBrokenPipe(() => {
+      if (this.control) this.control.signal('SIGTERM');
+      else this.pending = 'SIGTERM';
+    });
   }
 
   /** Called when the sandbox has started. */
   attach(control: RunControl): void {
     this.control = control;
+    if (this.pending) control.signal(this.pending);
     if (this.tty && process.stdin.isTTY) {
       process.stdin.setRawMode(true);
       this.rawMode = true;
@@ -41,6 +49,7 @@ export class TerminalBridge {
   }
 
   restore(): void {
+    onBrokenPipe(undefined);
     if (this.rawMode) process.stdin.setRawMode(false);
     this.rawMode = false;
     for (const [sig, h] of this.handlers) {
