@@ -22,6 +22,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # Rootless Podman per user, and gVisor.
 command -v podman >/dev/null 2>&1 || need+=(podman uidmap slirp4netns fuse-overlayfs catatonit)
 command -v runsc >/dev/null 2>&1 || need+=(runsc)
+# The shim's ssh test runs a private sshd (own config, key and loopback port) from this binary.
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -2,7 +2,9 @@
 # Prepares one user for rootless Podman, the way an administrator would on a shared host:
 #   - Debian's podman with its rootless helpers (uidmap, slirp4netns, fuse-overlayfs);
 #   - subordinate uids/gids (rootless Podman cannot map the sandbox's users without them);
-#   - a runtime directory when there is no logind to make one (/run/user/<uid>, 0700);
+#   - a runtime directory when there is no logind to make one (/run/user/<uid>, 0700), or with
+#     GOBOX_NO_LOGIND=1 the private /tmp/podman-run-<uid> that Podman and gobox fall back to
+#     (Podman records its runtime dir at first use, so the two must not be mixed later);
 #   - storage.conf with the native overlay driver: a new user's Podman otherwise picks vfs,
 #     which copies the whole image for every container (2-5 s per `run`, against ~0.3 s).
 # It never touches the user's existing images or containers. Idempotent; run as root.
@@ -38,6 +40,9 @@ grep -q "^${user}:" /etc/subuid 2>/dev/null || usermod --add-subuids "${start}-$
 grep -q "^${user}:" /etc/subgid 2>/dev/null || usermod --add-subgids "${start}-$((start + 65535))" "$user"
 
 rundir="/run/user/${uid}"
+if [ "${GOBOX_NO_LOGIND:-}" = 1 ] && [ ! -d "$rundir" ]; then
+  rundir="${TMPDIR:-/tmp}/podman-run-${uid}"
+fi
 if [ ! -d "$rundir" ]; then
   install -d -m 0700 -o "$uid" -g "$gid" "$rundir"
 fi

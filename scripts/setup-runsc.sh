@@ -4,7 +4,7 @@
 # Debian's runsc (20221219) starts containers only with its own networking off: registered
 # without `--network=none` every container fails with "cannot run with network enabled in root
 # network namespace". gobox therefore uses runsc only for profiles with network `none` and
-# refuses it otherwise (src/app/runtime-check.ts).
+# refuses it otherwise (src/app/checks/runtime-support.ts).
 #
 # The entry is merged into /etc/docker/daemon.json, keeping every other setting. A running
 # dockerd takes it with SIGHUP (runtimes are live-reloadable), so running containers survive.

@@ -3,6 +3,8 @@
 // src/engine/docker-options.ts, so the baseline is "what an admin would type". verifyFlags()
 // then checks it against a live gobox container, so a drift between the two is caught.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { BenchError, run } from './proc.mjs';
 import { CLI } from './setup.mjs';
 
@@ -16,8 +18,22 @@ export function bytes(text) {
   return Math.floor(Number(m[1]) * unit);
 }
 
+/**
+ * The seccomp profile gobox gives a Docker sandbox (the default allowlist without ptrace), as
+ * a file an admin would pass to --security-opt; none when the profile allows tracing.
+ */
+async function seccompFlags(s) {
+  if (s.profile.profile.ptrace) return [];
+  const { seccompWithoutTracing } = await import('../../dist/engine/seccomp.js');
+  const json = seccompWithoutTracing();
+  if (!json) return [];
+  const file = path.join(s.idDir, 'seccomp.json');
+  writeFileSync(file, json, { mode: 0o644 });
+  return ['--security-opt', `seccomp=${file}`];
+}
+
 /** `docker run --rm` flags equivalent to the sandbox gobox would start for setup s. */
-export function handWrittenFlags(s) {
+export async function handWrittenFlags(s) {
   const L = s.profile.profile.limits;
   const { uid, gid } = s.user;
   const memory = bytes(L.memory);
@@ -31,6 +47,7 @@ export function handWrittenFlags(s) {
   return [
     '--rm', '-i', // gobox always attaches stdin (here: /dev/null)
     '--init', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+    ...(await seccompFlags(s)),
     '--user', `${uid}:${gid}`,
     '--memory', String(memory), '--memory-swap', String(memory),
     '--cpus', String(L.cpus), '--pids-limit', String(L.pids),
@@ -126,5 +143,29 @@ export async function verifyFlags(s, flags) {
   if (code !== 0) throw new BenchError(`gobox run sleep 5 exited ${code}\n${stderr}`);
   return Object.keys(theirs)
     .filter((k) => JSON.stringify(theirs[k]) !== JSON.stringify(ours[k]))
-    .map((k) => `${k}: gobox ${JSON.stringify(theirs[k])} vs hand-written ${JSON.stringify(ours[k])}`);
+    .map((k) => describeDiff(k, theirs[k], ours[k]));
+}
+
+/** A long value (a seccomp profile is kilobytes of JSON) shown by its start and its size. */
+function short(v) {
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.length <= 80 ? text : `${text.slice(0, 40)}… (${text.length} bytes)`;
+}
+
+/**
+ * One line per differing field: for lists only the items one side has and the other lacks,
+ * each shortened, so a warning names the difference instead of printing both whole values.
+ */
+export function describeDiff(key, theirs, ours) {
+  if (Array.isArray(theirs) && Array.isArray(ours)) {
+    const has = (list, x) => list.some((y) => JSON.stringify(y) === JSON.stringify(x));
+    const onlyGobox = theirs.filter((x) => !has(ours, x)).map(short);
+    const onlyHand = ours.filter((x) => !has(theirs, x)).map(short);
+    const parts = [];
+    if (onlyGobox.length) parts.push(`only gobox has ${onlyGobox.join(', ')}`);
+    if (onlyHand.length) parts.push(`only the hand-written run has ${onlyHand.join(', ')}`);
+    if (!parts.length) parts.push('same items in another order');
+    return `${key}: ${parts.join('; ')}`;
+  }
+  return `${key}: gobox ${short(theirs)} vs hand-written ${short(ours)}`;
 }

@@ -52,3 +52,12 @@ function failure(argv, r, opts) {
     r.stderr.trim() ? `--- stderr ---\n${tail(r.stderr)}` : '',
   ].filter(Boolean).join('\n');
 }
+
+/** A positive integer from the environment (a bench setting), or the default. */
+export function intEnv(name, def) {
+  const v = process.env[name];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new BenchError(`${name} must be a positive integer, not ${JSON.stringify(v)}`);
+  return n;
+}

@@ -1,7 +1,7 @@
 // Everything the measurements need before the first timed run: a toolchain store, the base
 // image, an unprivileged user who owns a scratch Go module, and the facts gobox itself reports
 // about that module (profile limits, sandbox env), so the hand-written docker run can copy them.
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,8 @@ import { BenchError, run } from './proc.mjs';
 export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
 /** The bench's user; gobox-it-a (the integration tests' user) only if we cannot create our own. */
-const BENCH_USER = 'gobox-bench';
+// A bench of its own (bench/class.mjs) may name another user, so two benches never share a cache volume.
+const benchUserName = () => process.env.GOBOX_BENCH_USER || 'gobox-bench';
 const FALLBACK_USER = 'gobox-it-a';
 
 export function log(msg) {
@@ -40,18 +41,18 @@ function lookupUser(name) {
 
 /** A non-root user (and group) the sandbox runs as, because gobox never runs one as root. */
 function benchUser() {
-  let u = lookupUser(BENCH_USER);
+  let u = lookupUser(benchUserName());
   if (!u) {
-    const r = run(['useradd', '--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', BENCH_USER], { allowFail: true });
+    const r = run(['useradd', '--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', benchUserName()], { allowFail: true });
     if (r.status === 0) {
-      log(`created system user ${BENCH_USER}`);
-      u = lookupUser(BENCH_USER);
+      log(`created system user ${benchUserName()}`);
+      u = lookupUser(benchUserName());
     } else {
       u = lookupUser(FALLBACK_USER);
-      if (u) log(`useradd ${BENCH_USER} failed (${r.stderr.trim()}); using ${FALLBACK_USER}`);
+      if (u) log(`useradd ${benchUserName()} failed (${r.stderr.trim()}); using ${FALLBACK_USER}`);
     }
   }
-  if (!u || u.uid === 0 || u.gid === 0) throw new BenchError(`no unprivileged user to run the sandbox as (tried ${BENCH_USER}, ${FALLBACK_USER})`);
+  if (!u || u.uid === 0 || u.gid === 0) throw new BenchError(`no unprivileged user to run the sandbox as (tried ${benchUserName()}, ${FALLBACK_USER})`);
   return u;
 }
 

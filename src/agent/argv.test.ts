@@ -36,4 +36,13 @@ describe('parseAgentRun', () => {
       expect(parseAgentRun(argv), JSON.stringify(argv)).toBeUndefined();
     }
   });
+
+  it('takes -v and --verbose only when the caller allows them (the direct run)', () => {
+    expect(parseAgentRun(['-v', 'run', 'go', 'version'])).toBeUndefined();
+    expect(parseAgentRun(['-v', '--go', '1.22', 'run', 'go', 'version'], { verbose: true })).toEqual({ command: ['go', 'version'], go: '1.22', verbose: true });
+    expect(parseAgentRun(['--verbose', 'run', 'true'], { verbose: true })).toEqual({ command: ['true'], verbose: true });
+    for (const argv of [['-v', '-v', 'run', 'true'], ['-vv', 'run', 'true'], ['--verbose=true', 'run', 'true'], ['run', '-v', 'true']]) {
+      expect(parseAgentRun(argv, { verbose: true }), JSON.stringify(argv)).toBeUndefined();
+    }
+  });
 });

@@ -3,6 +3,8 @@ export interface AgentRunArgs {
   command: string[];
   profile?: string;
   go?: string;
+  /** -v / --verbose, only where the caller allows it (the direct run; the agent has its own log). */
+  verbose?: boolean;
 }
 
 const VALUED: Record<string, 'profile' | 'go'> = { '--profile': 'profile', '-p': 'profile', '--go': 'go' };
@@ -13,12 +15,17 @@ const VALUED: Record<string, 'profile' | 'go'> = { '--profile': 'profile', '-p':
  * `run`) returns undefined and goes to the full CLI, so the fast path can never read an
  * argument differently from yargs.
  */
-export function parseAgentRun(argv: string[]): AgentRunArgs | undefined {
-  const out: { profile?: string; go?: string } = {};
+export function parseAgentRun(argv: string[], o: { verbose?: boolean } = {}): AgentRunArgs | undefined {
+  const out: { profile?: string; go?: string; verbose?: boolean } = {};
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === 'run') break;
+    if (o.verbose && (a === '-v' || a === '--verbose')) {
+      if (out.verbose) return undefined;
+      out.verbose = true;
+      continue;
+    }
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(0, eq) : a;
     const key = VALUED[name];

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { privateDirProblem } from '../common/private-dir.js';
 
 /**
  * Where a user's warm agent listens. The socket's name carries a fingerprint of this build of
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
  */
 const STEERING = /^(GOBOX_|DOCKER_|CONTAINER_|XDG_|HOME$|PATH$|USER$|LOGNAME$|TMPDIR$|SUDO_|https?_proxy$|no_proxy$)/i;
 /** Per-request values, read from the request's environment by prepareRun. */
-const PER_REQUEST = new Set(['GOBOX_GO', 'GOBOX_PROFILE', 'GOBOX_AGENT']);
+const PER_REQUEST = new Set(['GOBOX_GO', 'GOBOX_PROFILE', 'GOBOX_AGENT', 'GOBOX_SHIM', 'GOBOX_SHIM_ACTIVE', 'GOBOX_SHIM_TIMINGS', 'GOBOX_SHIM_ANSWERS']);
 
 /** What tells this build apart from the next: this file's own identity changes with every build or install. */
 function buildId(): string {
@@ -54,8 +55,7 @@ export function agentDir(env: NodeJS.ProcessEnv, uid: number, create: boolean): 
 
 function ownPrivateDir(dir: string, uid: number): boolean {
   try {
-    const st = lstatSync(dir);
-    return st.isDirectory() && st.uid === uid && (st.mode & 0o077) === 0;
+    return privateDirProblem(lstatSync(dir), uid) === undefined;
   } catch {
     return false;
   }

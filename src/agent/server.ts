@@ -2,36 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import { z } from 'zod';
 import { socketListening } from '../common/socket-probe.js';
 import { errorMessage, UsageError } from '../common/errors.js';
 import { logger } from '../common/logger.js';
-import { parseDuration } from '../common/units.js';
-import { sendExit } from '../daemon/frames-out.js';
-import { acceptConnection, killNow, type Session } from '../daemon/session.js';
-import type { HostUser } from '../daemon/users.js';
-import { WarmPool } from '../app/warm-pool.js';
+import { MAX_TIMER_MS, parseDuration } from '../common/units.js';
+import { sendExit } from '../wire/send.js';
+import { acceptConnection, killNow, type Session } from '../wire/session.js';
+import type { HostUser } from '../common/host-user.js';
+import { WarmPool } from '../app/warm/pool.js';
 import { agentDir, agentSocket, startingMarker } from './location.js';
-import { AGENT_PROTOCOL, type AgentRequest } from './request.js';
+import { agentRequest, type AgentRequest } from '../wire/agent-request.js';
 
 const log = logger('agent');
 const DEFAULT_IDLE = '10m';
 const SOCKET_CHECK_MS = 2_000;
 
-const agentRequest = z.strictObject({
-  v: z.literal(AGENT_PROTOCOL),
-  cwd: z.string().startsWith('/'),
-  command: z.array(z.string()).min(1),
-  env: z.record(z.string(), z.string()),
-  profile: z.string().optional(),
-  go: z.string().optional(),
-  tty: z.boolean(),
-});
-
 function parseAgentRequest(line: string): AgentRequest {
   const r = agentRequest.safeParse(JSON.parse(line));
   if (!r.success) throw new Error(`invalid request: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? ''}`);
-  return r.data as AgentRequest;
+  return r.data;
 }
 
 /** Cache checks handed over by runs (run.ts deferCacheCheck), and what they had to say. */
@@ -54,7 +43,7 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRu
   const r = s.request;
   log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
   for (const n of await after.settle()) s.progress.notice(`after your last run: ${n}`);
-  const { runCommand } = await import('../app/run.js');
+  const { runCommand } = await import('../app/run/index.js');
   const outcome = await runCommand({
     command: r.command, cwd: r.cwd, profile: r.profile, go: r.go, env: r.env, tty: r.tty, stdin: true,
     progress: s.progress,
@@ -78,7 +67,7 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRu
 export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const uid = process.getuid?.() ?? 0;
   const idleMs = parseDuration(env.GOBOX_AGENT_IDLE ?? DEFAULT_IDLE);
-  if (!idleMs) throw new UsageError(`GOBOX_AGENT_IDLE must be a duration like 10m or 30s, not ${JSON.stringify(env.GOBOX_AGENT_IDLE)}`);
+  if (!idleMs || idleMs > MAX_TIMER_MS) throw new UsageError(`GOBOX_AGENT_IDLE must be a duration like 10m or 30s (at most 24d), not ${JSON.stringify(env.GOBOX_AGENT_IDLE)}`);
   const dir = agentDir(env, uid, true);
   if (!dir) throw new UsageError(`no private directory for the agent's socket (XDG_RUNTIME_DIR or /tmp/gobox-agent-${uid} is not yours alone)`);
   const sock = agentSocket(dir, env);
@@ -125,8 +114,8 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
     if (ownsSocket()) unlinkSync(sock);
     for (const s of active.values()) killNow(s.control);
     // The sandbox started ahead goes with the agent; the server closes once runs have ended.
-    stopping ??= import('../engine/index.js')
-      .then(({ connectEngine }) => connectEngine(env))
+    stopping ??= import('../app/run/host-engine.js')
+      .then(({ connectHostEngine }) => connectHostEngine(env))
       .then(async (engine) => {
         await after.settle(); // a trim under way finishes first
         await warm.drain(engine);
@@ -157,9 +146,10 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
   armIdle();
   log.info(`serving uid ${uid} on ${sock}`);
   // Warm up what every run needs, so the first run through the agent is as quick as the rest.
-  const { connectEngine } = await import('../engine/index.js');
-  await import('../app/run.js');
-  await connectEngine(env).catch((e: unknown) => log.warn(`engine not reachable yet: ${errorMessage(e)}`));
+  // The engine the host config names: on a cluster, never a local engine started for nothing.
+  const { connectHostEngine } = await import('../app/run/host-engine.js');
+  await import('../app/run/index.js');
+  await connectHostEngine(env).catch((e: unknown) => log.warn(`engine not reachable yet: ${errorMessage(e)}`));
   await new Promise<void>((resolve) => server.once('close', () => resolve()));
   await stopping;
 }

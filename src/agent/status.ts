@@ -1,4 +1,4 @@
-import type { Finding } from '../app/doctor.js';
+import type { Finding } from '../app/checks/index.js';
 import { socketListening } from '../common/socket-probe.js';
 import { agentDir, agentDisabled, agentSocket, ownSocket } from './location.js';
 

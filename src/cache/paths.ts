@@ -1,5 +1,5 @@
-import os from 'node:os';
 import path from 'node:path';
+import { CacheError } from '../common/errors.js';
 import { stateDir } from '../common/paths.js';
 
 /** Where root keeps the per-user loop images: "<stateDir>/caches/<uid>.img", mounted at "<uid>.mnt". */
@@ -17,13 +17,24 @@ export function loopPaths(uid: number, dir = cachesDir()): LoopPaths {
 }
 
 /**
- * Directories that may hold a user's run markers and trim lock, in order of preference: this
- * process's state dir, root's (where an administrator's trim leaves its lock), and a temp dir
- * for a user whose state dir is root's (GOBOX_STATE_DIR) and not writable to them. Writers use
- * the first that works; readers look in all of them.
+ * A hard volume's image and mount point as root may use them. They are read back from engine
+ * labels and driver options, which anyone who can reach the engine can set on a volume of
+ * their own making; root would then mount, truncate, mkfs or delete whatever they name. So only
+ * the owner's own "<uid>.img" and "<uid>.mnt" in this state dir's caches folder are accepted.
  */
-export function lockDirs(uid: number, env: NodeJS.ProcessEnv = process.env): string[] {
-  const dirs = [stateDir(env), stateDir({}, 0)].map((d) => path.join(d, 'locks', String(uid)));
-  dirs.push(path.join(os.tmpdir(), `gobox-locks-${uid}`));
-  return [...new Set(dirs)];
+export function confinedLoopPaths(
+  volume: { name: string; owner: string | undefined; image: string | undefined; mount: string | undefined },
+  dir = cachesDir(),
+): LoopPaths {
+  const uid = /^[1-9][0-9]*$/.test(volume.owner ?? '') ? Number(volume.owner) : undefined;
+  const expected = uid === undefined ? undefined : loopPaths(uid, dir);
+  const image = volume.image === undefined ? expected?.image : path.resolve(volume.image);
+  const mount = volume.mount === undefined ? expected?.mount : path.resolve(volume.mount);
+  if (!expected || image !== expected.image || mount !== expected.mount) {
+    throw new CacheError(
+      `refusing cache volume ${volume.name}: its labels name image ${volume.image ?? '(none)'} and mount ${volume.mount ?? '(none)'}, but a hard cache of ${uid === undefined ? `owner ${JSON.stringify(volume.owner ?? '')}` : `uid ${uid}`} lives only in ${dir}`,
+      { hint: `remove the volume (its files are left alone): sudo gobox cache clear --reset${uid === undefined ? '' : ` --user ${uid}`}, or docker volume rm ${volume.name}` },
+    );
+  }
+  return expected;
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ownerToken } from '../toolchain/owner.js';
+import { ownerToken } from '../common/owner-token.js';
 import { liveRuns, trimHolder, withRunMarker, withTrimLock } from './run-lock.js';
 
 let state: string;
@@ -14,7 +14,7 @@ const dir = () => path.join(state, 'locks', String(uid));
 
 beforeEach(() => {
   state = mkdtempSync(path.join(os.tmpdir(), 'gobox-runlock-'));
-  env = { GOBOX_STATE_DIR: state };
+  env = { GOBOX_STATE_DIR: state, GOBOX_RUN_DIR: state };
 });
 afterEach(() => rmSync(state, { recursive: true, force: true }));
 
@@ -43,10 +43,11 @@ describe('run markers and the trim lock', () => {
     const waited: string[] = [];
     const trim = withTrimLock(uid, async () => {
       order.push('trim in');
-      await sleep(120);
+      await sleep(300);
       order.push('trim out');
     }, { env, pollMs: 10 });
-    await sleep(20);
+    // Wait for the trim to hold the lock (a busy machine may take longer than any fixed sleep).
+    while (!order.includes('trim in')) await sleep(5);
     expect(await trimHolder(uid, env)).toBe(String(process.pid));
     await withRunMarker(uid, async () => {
       order.push('run');

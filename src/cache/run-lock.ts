@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withLock } from '../toolchain/lock.js';
-import { isOwnerAlive, ownerToken } from '../toolchain/owner.js';
-import { lockDirs } from './paths.js';
+import { liveMarkers, lockHolder, withLock, writeMarker } from '../common/lock-file.js';
+import { readableLockPlaces, writableLockPlace } from '../common/lock-place.js';
+import { ownerToken } from '../common/owner-token.js';
 
 /**
  * A user's runs and trims of their cache exclude each other: each run leaves a marker file
@@ -15,69 +15,21 @@ import { lockDirs } from './paths.js';
 const TRIM_LOCK = 'trim';
 const MARKER = /^run-.*\.active$/;
 
-const isRoot = () => process.getuid?.() === 0;
-
-/** A lock dir is trusted only when it is a real directory of the user or of root. */
-async function trusted(dir: string, uid: number): Promise<boolean> {
-  const st = await fs.lstat(dir).catch(() => undefined);
-  return Boolean(st?.isDirectory() && (st.uid === uid || st.uid === 0));
-}
-
-/** Makes (or checks) a lock dir; false when this process cannot use it. */
-async function prepare(dir: string, uid: number): Promise<boolean> {
-  try {
-    const parent = path.dirname(dir);
-    if (!(await fs.stat(parent).catch(() => undefined))) {
-      await fs.mkdir(parent, { recursive: true, mode: 0o755 });
-      // Root's shared locks dir is sticky and open like /tmp, so each user can make their own dir in it.
-      if (isRoot()) await fs.chmod(parent, 0o1777);
-    }
-    await fs.mkdir(dir, { mode: 0o700 }).then(
-      async () => {
-        if (isRoot() && uid !== 0) await fs.chown(dir, uid, -1);
-      },
-      (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e;
-      },
-    );
-    if (!(await trusted(dir, uid))) return false;
-    await fs.access(dir, fs.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The first lock dir this process can write, or undefined (then only the engine check protects). */
-export async function usableLockDir(uid: number, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const dir of lockDirs(uid, env)) if (await prepare(dir, uid)) return dir;
-  return undefined;
-}
-
-async function trustedDirs(uid: number, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const dirs: string[] = [];
-  for (const dir of lockDirs(uid, env)) if (await trusted(dir, uid)) dirs.push(dir);
-  return dirs;
-}
+/** The first lock place this process can write, or undefined (then only the engine check protects). */
+export const usableLockDir = writableLockPlace;
 
 /** Pids of live runs of this user; stale markers are removed where this process may. */
 export async function liveRuns(uid: number, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const live: string[] = [];
-  for (const dir of await trustedDirs(uid, env)) {
-    for (const name of (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => MARKER.test(n))) {
-      const token = (await fs.readFile(path.join(dir, name), 'utf8').catch(() => '')).trim();
-      if (token && isOwnerAlive(token)) live.push(token.split('.')[0]!);
-      else if (token) await fs.unlink(path.join(dir, name)).catch(() => {});
-    }
-  }
+  for (const dir of await readableLockPlaces(uid, env)) live.push(...(await liveMarkers(dir, MARKER)));
   return live;
 }
 
 /** Pid of a live trim of this user's cache, if one holds the lock. */
 export async function trimHolder(uid: number, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const dir of await trustedDirs(uid, env)) {
-    const token = (await fs.readFile(path.join(dir, `.lock-${TRIM_LOCK}`), 'utf8').catch(() => '')).split(' ')[0] ?? '';
-    if (token && isOwnerAlive(token)) return token.split('.')[0];
+  for (const dir of await readableLockPlaces(uid, env)) {
+    const pid = await lockHolder(dir, TRIM_LOCK);
+    if (pid !== undefined) return pid;
   }
   return undefined;
 }
@@ -99,7 +51,7 @@ export async function withRunMarker<T>(uid: number, fn: () => Promise<T>, o: Run
   for (;;) {
     const holder = await trimHolder(uid, env);
     if (holder === undefined) {
-      await fs.writeFile(marker, `${ownerToken()}\n`, { mode: 0o644 });
+      await writeMarker(marker);
       if ((await trimHolder(uid, env)) === undefined) break;
       await fs.unlink(marker).catch(() => {});
     } else if (!told) {

@@ -6,17 +6,24 @@ import { GoboxError } from '../common/errors.js';
 import { printNotice } from './output.js';
 import { haveTty, TerminalBridge } from './terminal.js';
 import { daemonSocket } from '../daemon/route.js';
-import { MAX_HEADER_BYTES } from '../daemon/frames.js';
-import { callServer, type ExitPayload } from '../daemon/wire-client.js';
+import { MAX_HEADER_BYTES } from '../wire/frames.js';
+import { callServer, type ExitPayload } from '../wire/client.js';
 import { parseAgentRun } from '../agent/argv.js';
 import { agentDir, agentDisabled, agentSocket, ownSocket, STARTING_MS, startingMarker } from '../agent/location.js';
-import { AGENT_PROTOCOL, type AgentRequest } from '../agent/request.js';
+import type { AgentRequest } from '../wire/agent-request.js';
 
 /** Nothing answered on the agent's socket: the run goes direct, and an agent is started for the next one. */
 class NoAgent extends GoboxError {
   constructor() {
     super('no agent answers');
   }
+}
+
+export interface AgentRunOptions {
+  /** Run without a TTY even on a terminal (an answer the shim keeps must not carry a TTY's line ends). */
+  tty?: boolean;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
 }
 
 /**
@@ -26,16 +33,18 @@ class NoAgent extends GoboxError {
  * started for the next run), the arguments need the full CLI, or a daemon serves this user.
  * This module's imports are kept small on purpose: they are all a warm run loads.
  */
-export async function runThroughAgent(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
+export async function runThroughAgent(argv: string[], env: NodeJS.ProcessEnv = process.env, o: AgentRunOptions = {}): Promise<number | undefined> {
   if (agentDisabled(env)) return undefined;
   const args = parseAgentRun(argv);
   if (!args || daemonSocket(env)) return undefined;
   const uid = process.getuid?.() ?? 0;
   const dir = agentDir(env, uid, true);
   if (!dir) return undefined;
-  const tty = haveTty();
+  const tty = o.tty ?? haveTty();
+  // The agent protocol's version as a literal: this module must not load the zod schema that
+  // holds AGENT_PROTOCOL, and the AgentRequest type makes tsc check the two agree.
   const request: AgentRequest = {
-    v: AGENT_PROTOCOL, cwd: process.cwd(), command: args.command, env: stringEnv(env), tty,
+    v: 1, cwd: process.cwd(), command: args.command, env: stringEnv(env), tty,
     ...(args.profile ? { profile: args.profile } : {}),
     ...(args.go ? { go: args.go } : {}),
   };
@@ -52,7 +61,7 @@ export async function runThroughAgent(argv: string[], env: NodeJS.ProcessEnv = p
   try {
     const outcome = (await callServer(sock, {
       header: request,
-      io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+      io: { stdin: process.stdin, stdout: o.stdout ?? process.stdout, stderr: o.stderr ?? process.stderr },
       forwardStdin: true,
       onConnect: () => (terminal = new TerminalBridge(tty)),
       onStart: (control) => terminal?.attach(control),

@@ -1,22 +1,18 @@
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { EXIT, GoboxError, InternalError, errorMessage } from '../common/errors.js';
-import { configureLogging, isVerbose } from '../common/logger.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import yargs, { hideBin } from './yargs.js';
+import { packageRoot } from '../common/paths.js';
+import { EXIT, GoboxError } from '../common/errors.js';
+import { reportError } from './report-error.js';
+import { configureLogging } from '../common/logger.js';
 import { commands } from './commands/index.js';
 import { separateRunCommand } from './argv.js';
 import { globalOptions } from './options.js';
 
-/** The one place that turns an error into a message and an exit code. */
-export function reportError(e: unknown): number {
-  const err = e instanceof GoboxError ? e : new InternalError(errorMessage(e), { cause: e });
-  // One line: what went wrong, then how to fix it.
-  process.stderr.write(`gobox: ${err.message}${err.hint ? `; ${err.hint}` : ''}\n`);
-  if (err instanceof InternalError || isVerbose()) {
-    const stack = err instanceof InternalError && err.cause instanceof Error ? err.cause.stack : err.stack;
-    if (stack) process.stderr.write(stack + '\n');
-  }
-  return err.exitCode;
-}
+export { reportError } from './report-error.js';
+
+// Logs and progress go to stderr, results to stdout: the logger's one sink, set here.
+configureLogging({ sink: (line) => process.stderr.write(line + '\n') });
 
 export async function main(argv: string[]): Promise<void> {
   let cli = globalOptions(yargs(argv))
@@ -30,7 +26,8 @@ export async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
+    // Named, not found by yargs: it looks for package.json from above a node_modules in its own path, which the bundle has not.
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
       if (err) throw err;
@@ -38,6 +35,15 @@ export async function main(argv: string[]): Promise<void> {
     });
   for (const c of commands) cli = cli.command(c);
   await cli.parseAsync();
+}
+
+function packageVersion(): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The process entry: parse process.argv, run, and set (not force) the exit code. */

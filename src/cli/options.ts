@@ -34,3 +34,13 @@ export function defineCommand<A>(m: {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return m as CommandModule<any, any>;
 }
+
+/**
+ * The socket of the daemon that serves this user, when there is one (shared-host mode: the user
+ * has a socket dir under the run dir, src/daemon/route.ts); then runs, env, doctor and the
+ * user's cache commands go through it. Loaded on demand, as the commands load everything else.
+ */
+export async function servingDaemon(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const { daemonSocket } = await import('../daemon/route.js');
+  return daemonSocket(env);
+}

@@ -1,3 +1,4 @@
+import { formatTable } from '../common/table-text.js';
 /** The only writer of results: stdout for data, and the --json form of every listing. */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -9,11 +10,7 @@ export function printLine(text = ''): void {
 
 /** A plain aligned table; columns are given in order. */
 export function printTable(rows: Record<string, string | number>[], columns: string[]): void {
-  if (rows.length === 0) return;
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  printLine(fmt(columns.map((c) => c.toUpperCase())));
-  for (const r of rows) printLine(fmt(columns.map((c) => String(r[c] ?? ''))));
+  process.stdout.write(formatTable(rows, columns));
 }
 
 /** gobox's own messages on stderr, one line each. */

@@ -7,17 +7,21 @@ import { formatDuration, formatSize } from '../common/units.js';
  * where byte progress is reported every 10% so logs stay short.
  */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
-  const tty = Boolean(stream.isTTY) && !process.env.CI;
+  // A terminal that reports no width (a pty nobody sized, e.g. under `script`) gets plain lines:
+  // ora divides by the width to know how many lines to clear, and 0 made it clear forever.
+  const tty = Boolean(stream.isTTY) && !process.env.CI && (stream.columns ?? 0) > 0;
   const line = (text: string) => {
     if (!quiet) stream.write(`gobox: ${text}\n`);
   };
   let spinner: Ora | undefined;
   let label = '';
+  let shown = '';
   let startedAt = 0;
   let lastDecile = -1;
   return {
     start(text) {
       label = text;
+      shown = text;
       startedAt = Date.now();
       lastDecile = -1;
       if (quiet) return;
@@ -25,11 +29,13 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, quie
       // ora is loaded only when a spinner is really shown (a TTY), keeping plain runs' start-up short.
       void import('ora').then(({ default: ora }) => {
         if (label !== text || spinner) return;
-        spinner = ora({ text, stream, color: process.env.NO_COLOR ? false : 'cyan' } as Parameters<typeof ora>[0]).start();
+        spinner = ora({ text: shown, stream, color: process.env.NO_COLOR ? false : 'cyan' } as Parameters<typeof ora>[0]).start();
       });
     },
     update(text) {
-      if (spinner) spinner.text = `${label}: ${text}`;
+      // Kept for the spinner still loading, so the first frame already shows it.
+      shown = `${label}: ${text}`;
+      if (spinner) spinner.text = shown;
     },
     bytes(done, total) {
       const secs = (Date.now() - startedAt) / 1000;

@@ -1,4 +1,4 @@
-import type { RunControl } from '../app/execute.js';
+import type { RunControl } from '../common/run-io.js';
 import { EXIT } from '../common/errors.js';
 import { onBrokenPipe } from './broken-pipe.js';
 

@@ -13,6 +13,14 @@ export const EXIT = {
   killed: 137,
 } as const;
 
+/**
+ * `gobox toolchain verify`'s own exit status: bits that add up, as nix's `store verify` does.
+ * corrupted: changed, missing or extra files; untrusted: owners, modes, setuid, devices, symlinks,
+ * the store's path; unchecked: not installed, unreadable, no manifest yet, or a repair that failed.
+ * Documented in docs/toolchain-store.md.
+ */
+export const VERIFY_EXIT = { ok: 0, corrupted: 1, untrusted: 2, unchecked: 4 } as const;
+
 export class GoboxError extends Error {
   readonly exitCode: number;
   readonly hint: string | undefined;
@@ -36,6 +44,8 @@ export class ToolchainError extends GoboxError {}
 export class ImageError extends GoboxError {}
 export class CacheError extends GoboxError {}
 export class PolicyError extends GoboxError {}
+/** The host's user or group database could not be read (NSS, sssd or LDAP down, getent missing). */
+export class UserLookupError extends GoboxError {}
 /** A bug in gobox: printed with its stack. */
 export class InternalError extends GoboxError {}
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 
 /** Who the sandbox runs as. Never root: root callers are refused a root sandbox in sandbox/spec.ts. */
@@ -40,4 +40,16 @@ export function processAlive(pid: number, startTime: string | undefined): boolea
   const now = processStartTime(pid);
   if (now === undefined) return false;
   return startTime === undefined || startTime === '' || now === startTime;
+}
+
+/**
+ * The inode of a process's PID namespace ("pid:[4026531836]" gives "4026531836"). A pid is only
+ * meaningful inside its namespace: gobox in a CI container and gobox on the host may both be pid 7.
+ */
+export function pidNamespace(pid: number | 'self' = 'self'): string | undefined {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/pid`))?.[1];
+  } catch {
+    return undefined;
+  }
 }

@@ -6,6 +6,8 @@ export const LABEL = {
   profile: 'gobox.profile',
   pid: 'gobox.pid',
   pidStart: 'gobox.pid-start',
+  /** Inode of the owning process's PID namespace: its pid means nothing in another namespace. */
+  pidns: 'gobox.pidns',
   host: 'gobox.host',
   created: 'gobox.created',
   expires: 'gobox.expires',
@@ -13,6 +15,12 @@ export const LABEL = {
   toolchain: 'gobox.toolchain',
   kind: 'gobox.kind',
   recipe: 'gobox.recipe',
+  /** On a user's network: the network mode it serves (open or proxy). */
+  networkMode: 'gobox.network-mode',
+  /** On a class's grading sandbox: the class, its run and the student graded (gobox class status). */
+  className: 'gobox.class',
+  classRun: 'gobox.class-run',
+  student: 'gobox.student',
 } as const;
 
 export interface SandboxLabelInput {
@@ -21,6 +29,8 @@ export interface SandboxLabelInput {
   profile: string;
   pid: number;
   pidStart: string;
+  /** Absent on labels made before namespaces were recorded; readers then judge by pid alone. */
+  pidns?: string;
   host: string;
   created: Date;
   expires: Date;
@@ -37,6 +47,7 @@ export function createLabels(input: SandboxLabelInput): Record<string, string> {
     [LABEL.profile]: input.profile,
     [LABEL.pid]: String(input.pid),
     [LABEL.pidStart]: input.pidStart,
+    ...(input.pidns ? { [LABEL.pidns]: input.pidns } : {}),
     [LABEL.host]: input.host,
     [LABEL.created]: input.created.toISOString(),
     [LABEL.expires]: input.expires.toISOString(),

@@ -1,5 +1,5 @@
 /**
- * Namespaced logger. Everything it writes goes to stderr, so stdout stays for results.
+ * Namespaced logger. Everything it writes goes to the sink cli/ injects (stderr), so stdout stays for results.
  * `--verbose` turns on debug lines and step timings (where the cold path spends its time).
  */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -14,7 +14,8 @@ export interface LogSettings {
 const settings: LogSettings = {
   level: 'info',
   format: 'text',
-  sink: (line) => process.stderr.write(line + '\n'),
+  // Only cli/ prints: it injects the stderr sink (cli/main.ts). Library use logs nowhere.
+  sink: () => {},
 };
 
 export function configureLogging(partial: Partial<LogSettings>): void {

@@ -10,13 +10,40 @@ import { fileURLToPath } from 'node:url';
  */
 export function stateDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
   if (env.GOBOX_STATE_DIR) return path.resolve(env.GOBOX_STATE_DIR);
-  if (uid === 0) return '/var/lib/gobox';
+  if (uid === 0) return systemStateDir(env);
   const dataHome = env.XDG_DATA_HOME || path.join(env.HOME || os.homedir(), '.local', 'share');
   return path.join(dataHome, 'gobox');
 }
 
+/**
+ * Root's runtime dir (daemon sockets, lock places): tmpfs, so nothing there outlives a reboot and
+ * nothing a user writes there lands on the state partition. GOBOX_RUN_DIR overrides it for tests.
+ */
+export function runDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GOBOX_RUN_DIR ? path.resolve(env.GOBOX_RUN_DIR) : '/run/gobox';
+}
+
 export function toolchainsDir(env?: NodeJS.ProcessEnv): string {
   return path.join(stateDir(env), 'toolchains');
+}
+
+/**
+ * Root's state dir, which every user reads: the administrator's toolchains and image archives.
+ * GOBOX_SYSTEM_STATE_DIR moves it (tests); the default is /var/lib/gobox.
+ */
+export function systemStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GOBOX_SYSTEM_STATE_DIR ? path.resolve(env.GOBOX_SYSTEM_STATE_DIR) : '/var/lib/gobox';
+}
+
+/**
+ * The system toolchain store a caller reads before their own, or undefined when there is no
+ * second store to read: the caller's own store is the system one (root, the daemon), or
+ * GOBOX_STATE_DIR replaced the whole state and GOBOX_SYSTEM_STATE_DIR does not name one.
+ */
+export function systemToolchainsDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.GOBOX_STATE_DIR && !env.GOBOX_SYSTEM_STATE_DIR) return undefined;
+  const dir = path.join(systemStateDir(env), 'toolchains');
+  return dir === toolchainsDir(env) ? undefined : dir;
 }
 
 /**

@@ -29,6 +29,12 @@ export function formatSize(bytes: number): string {
   return `${v.toFixed(digits)} ${units[i]}`;
 }
 
+/**
+ * The longest delay a Node timer keeps (2^31-1 ms, about 24.8 days): setTimeout fires a longer
+ * one at once, so a longer timeout would end a run the moment it starts.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Returns milliseconds; "0" means no limit. Accepts "1h30m", "90s", "250ms", or a plain number of seconds. */

@@ -56,3 +56,21 @@ describe('loadHostConfig', () => {
     expect(msg.slice(file.length)).toMatch(/^:\d+: not valid YAML/);
   });
 });
+
+describe('host config engine:', () => {
+  it('selects the kubernetes engine with its defaults', async () => {
+    const file = path.join(root, 'k8s.yaml');
+    await writeFile(file, 'engine:\n  kind: kubernetes\n  kubeconfig: /etc/gobox/kubeconfig\n  node: n1\n');
+    const { config } = await loadHostConfig({ GOBOX_CONFIG: file });
+    expect(config.engine).toEqual({ kind: 'kubernetes', kubeconfig: '/etc/gobox/kubeconfig', node: 'n1', namespace: 'gobox', syncLimit: '256m', startTimeout: '60s', imagePullPolicy: 'Never' });
+    expect((await loadHostConfig({ GOBOX_SYSTEM_CONFIG_DIR: root })).config.engine).toEqual({ kind: 'docker' });
+  });
+
+  it('names the file and the field of a bad engine setting', async () => {
+    const file = path.join(root, 'bad-engine.yaml');
+    await writeFile(file, 'engine:\n  kind: kubernetes\n  syncLimit: lots\n');
+    await expect(loadHostConfig({ GOBOX_CONFIG: file })).rejects.toThrow(new RegExp(`${file}.*engine\\.syncLimit.*size`));
+    await writeFile(file, 'engine:\n  kind: nomad\n');
+    await expect(loadHostConfig({ GOBOX_CONFIG: file })).rejects.toThrow(/engine\.kind/);
+  });
+});

@@ -33,6 +33,16 @@ describe('parseYamlText', () => {
     expect(e.hint).toContain('x.yaml');
   });
 
+  it('refuses a timeout longer than a timer can wait (it would fire at once), and takes 24d and 0', () => {
+    for (const t of ['25d', '30d', '2147484s', 2_147_484]) {
+      const e = failure(`limits:\n  timeout: ${t}\n`);
+      expect(e.message).toMatch(/^x\.yaml: limits\.timeout: expected at most 24d/);
+    }
+    for (const t of ['24d', '0', '596h']) expect(parseYamlText('x.yaml', `limits:\n  timeout: ${t}\n`, profileSchema).limits.timeout).toEqual(t === '0' ? 0 : t);
+    const host = failure('maxLimits:\n  timeout: 40d\n', hostConfigSchema);
+    expect(host.message).toContain('maxLimits.timeout: expected at most 24d');
+  });
+
   it('names unknown keys with their path', () => {
     const e = failure('limits:\n  cpu: 2\n');
     expect(e.message).toContain('x.yaml: limits:');

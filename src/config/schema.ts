@@ -1,5 +1,8 @@
-import { z } from 'zod';
-import { parseDuration, parseSize } from '../common/units.js';
+import { z } from '../common/zod.js';
+import { classGradersSchema } from './class-graders-schema.js';
+import { MAX_TIMER_MS, parseDuration, parseSize } from '../common/units.js';
+import { GO_ENV_KEYS } from '../sandbox/env.js';
+import type { SandboxProfile } from '../sandbox/profile.js';
 
 /** A size like "2g" or "512MiB"; kept as text in the file, checked here so the message names the field. */
 export const sizeText = z
@@ -8,16 +11,15 @@ export const sizeText = z
 
 export const durationText = z
   .union([z.string(), z.number()])
-  .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as "90s", "30m" or "1h"' });
+  .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration such as "90s", "30m" or "1h"' })
+  // Timers cannot wait longer (common/units.ts); "0" (no limit) is the way to ask for more.
+  .refine((v) => (parseDuration(v) ?? 0) <= MAX_TIMER_MS, { message: 'expected at most 24d (longer waits overflow a timer); use 0 for no limit' });
 
 export const networkMode = z.enum(['none', 'open', 'proxy']);
 export type NetworkMode = z.infer<typeof networkMode>;
 
-/** Go environment a profile or the host may set; anything else is refused so the allowlist stays small. */
-export const GO_ENV_KEYS = [
-  'GOPROXY', 'GOSUMDB', 'GOPRIVATE', 'GONOSUMDB', 'GONOPROXY', 'GOINSECURE', 'GOFLAGS', 'GOAUTH',
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'CGO_ENABLED', 'GOAMD64', 'GOARM64', 'GOEXPERIMENT',
-] as const;
+/** The Go settings a profile or the host may set: the sandbox's allowlist (sandbox/env.ts). */
+export { GO_ENV_KEYS };
 export const goEnvKey = z.enum(GO_ENV_KEYS);
 export const goEnv = z.partialRecord(goEnvKey, z.string());
 
@@ -61,6 +63,12 @@ export const profileSchema = z.strictObject({
   ptrace: z.boolean().default(false),
   /** Jail mode: project read-only, outputs in /out, no network, trimpath and CGO off. */
   jail: z.boolean().default(false),
+  /**
+   * A jail's C toolchain: the compiler this profile's image carries (its Debian package and
+   * command, e.g. gcc). With it a jail build runs with CGO_ENABLED=1 and CC set to it, and its
+   * provenance names the compiler and the package versions; without it, CGO stays off.
+   */
+  cToolchain: z.string().regex(/^[a-z][a-z0-9.+-]*$/, 'expected a compiler package name such as gcc').max(40).optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfileLimits = z.infer<typeof limitsSchema>;
@@ -99,9 +107,40 @@ export const policySchema = z.strictObject({
 });
 export type PolicyConfig = z.infer<typeof policySchema>;
 
+/**
+ * Which engine runs sandboxes: the local one found by discovery (docker, the default), or a
+ * Kubernetes cluster (docs/kubernetes.md). Sizes and durations stay text here; app/ converts.
+ */
+export const kubernetesEngineSchema = z.strictObject({
+  kind: z.literal('kubernetes'),
+  /** The admin's kubeconfig; absent: the in-cluster config when gobox runs in a pod. */
+  kubeconfig: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { message: 'expected a namespace name (lower-case letters, digits and -)' }).default('gobox'),
+  /** Pin pods to this node (a cluster without a scheduler needs it). */
+  node: z.string().min(1).optional(),
+  /** The toolchain store on the nodes: a ReadOnlyMany claim, or a hostPath (default: the store's own path). */
+  toolchains: z.union([z.strictObject({ claim: z.string().min(1) }), z.strictObject({ hostPath: z.string().startsWith('/') })]).optional(),
+  storageClass: z.string().min(1).optional(),
+  /** Largest project copied into a pod (and back). */
+  syncLimit: sizeText.default('256m'),
+  /** How long a pod may stay Pending before the run fails with the reason. */
+  startTimeout: durationText.default('60s'),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('Never'),
+  /** The no-tracing seccomp profile's path under the kubelet's seccomp dir, where installed. */
+  localhostSeccomp: z.string().min(1).optional(),
+  /** Requests equal to limits (Guaranteed QoS); off, sandboxes ask for little and burst to their limits. */
+  guaranteed: z.boolean().optional(),
+  runtimeClasses: z.record(z.string(), z.string()).optional(),
+  podCidr: z.string().optional(),
+});
+export const engineSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('docker') }), kubernetesEngineSchema]);
+export type EngineConfig = z.infer<typeof engineSchema>;
+
 /** Host policy, /etc/gobox/config.yaml. */
 export const hostConfigSchema = z.strictObject({
   defaultProfile: z.string().default('default'),
+  engine: engineSchema.default({ kind: 'docker' }),
   allowedProfiles: z.array(z.string()).optional(),
   env: goEnv.default({}),
   /** PEM file or directory merged with the image's system roots. */
@@ -125,5 +164,21 @@ export const hostConfigSchema = z.strictObject({
   serve: serveSchema.default(serveSchema.parse({})),
   /** gobox serve: what a daemon request may ask for; per-user and per-group rules refine it. */
   policy: policySchema.default(policySchema.parse({})),
+  /** gobox class through the daemon: which unix group may grade which users or groups. */
+  classes: classGradersSchema,
+  /**
+   * gobox jail: signingKey, an ed25519 private key (PEM) that signs each build's provenance as a
+   * DSSE envelope; trustedKeys, public keys (PEM) whose signatures verify accepts (the signing
+   * key's own public half is trusted too).
+   */
+  jail: z
+    .strictObject({
+      signingKey: z.string().optional(),
+      trustedKeys: z.array(z.string()).default([]),
+    })
+    .optional(),
 });
 export type HostConfig = z.infer<typeof hostConfigSchema>;
+
+/** Every parsed profile can feed the security contract: tsc fails here if the two drift apart. */
+export const profileFitsSandbox: (p: Profile) => SandboxProfile = (p) => p;

@@ -3,9 +3,9 @@ import { statfs } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { CACHE_LABEL, imageBytes } from '../cache/index.js';
 import { LABEL } from '../common/labels.js';
-import { NotFoundError } from '../common/errors.js';
-import { hardPaths } from '../app/cache-hard.js';
-import { WAITING_COMMAND, WARM_LABEL, warmSandboxCommand } from '../app/warm-pool.js';
+import { NotFoundError, UsageError } from '../common/errors.js';
+import { hardPaths } from '../app/cache/hard-limit.js';
+import { WAITING_COMMAND, WARM_LABEL, warmSandboxCommand } from '../app/warm/pool.js';
 import type { Engine, VolumeInfo } from '../engine/index.js';
 import { boxStats } from './cgroup-stats.js';
 import { DAEMON_LABEL } from './handler.js';
@@ -21,13 +21,19 @@ export interface PsRow {
 export interface QuotaRow { user: string; uid: number; volume: string; mode: string; usedBytes?: number; limitBytes?: number }
 
 async function names(): Promise<Map<number, string>> {
-  return new Map((await allUsers()).map((u) => [u.uid, u.name]));
+  // Names only label the rows: without them, uids are shown.
+  return new Map((await allUsers().catch(() => [])).map((u) => [u.uid, u.name]));
 }
 
 /** Bytes used in a user's cache: a hard cache's filesystem, else the plain volume's directory. */
 async function cacheUse(v: VolumeInfo): Promise<{ used?: number; limit?: number }> {
   if (v.labels[CACHE_LABEL.mode] === 'hard') {
-    const p = hardPaths(v);
+    let p;
+    try {
+      p = hardPaths(v);
+    } catch {
+      return {}; // labels that point outside the caches folder: nothing there is measured
+    }
     const st = await statfs(p.mount).catch(() => undefined);
     const limit = (await imageBytes(p)) ?? (Number(v.labels[CACHE_LABEL.limit]) || undefined);
     return { ...(st ? { used: (st.blocks - st.bfree) * st.bsize } : {}), ...(limit ? { limit } : {}) };
@@ -77,8 +83,16 @@ export async function adminKill(engine: Engine, target: { id?: string; user?: st
   let picked = boxes;
   if (target.id) {
     const id = target.id;
-    picked = boxes.filter((b) => b.id.startsWith(id) || b.name === id);
+    // A full id or a name is exact; a prefix must name one sandbox, or a short one could kill many.
+    const exact = boxes.filter((b) => b.id === id || b.name === id);
+    picked = exact.length ? exact : boxes.filter((b) => b.id.startsWith(id));
     if (picked.length === 0) throw new NotFoundError(`no gobox sandbox ${id}`, { hint: 'see: gobox admin ps' });
+    if (picked.length > 1) {
+      const ids = picked.map((b) => b.id.slice(0, 12));
+      throw new UsageError(`${id} matches ${picked.length} sandboxes (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}); nothing was killed`, {
+        hint: 'give more of the id (see: gobox admin ps), or kill all of a user\'s with --user',
+      });
+    }
   } else if (target.user) {
     const uid = /^\d+$/.test(target.user) ? Number(target.user) : (await userByName(target.user))?.uid;
     if (uid === undefined) throw new NotFoundError(`no user ${target.user}`);

@@ -8,7 +8,11 @@ export type AuditEvent =
   | { event: 'start'; user: string; uid: number; session: string; profile: string; command: string[]; cwd: string }
   | { event: 'end'; user: string; uid: number; session: string; profile: string; command: string[]; exitCode: number; reason: string; durationMs: number; peakMemoryBytes?: number }
   | { event: 'refused'; user: string; uid: number; reason: string; command?: string[] }
-  | { event: 'reaped'; uid: number; session: string; container: string; why: string };
+  | { event: 'reaped'; uid: number; session: string; container: string; why: string }
+  | { event: 'cache-trim'; user: string; uid: number; session: string; beforeBytes: number; afterBytes: number }
+  | { event: 'cache-clear'; user: string; uid: number; session: string }
+  | { event: 'class'; user: string; uid: number; session: string; command: string[] }
+  | { event: 'jail'; user: string; uid: number; session: string; command: string[]; cwd: string };
 
 /** One JSON line per event, appended in one write so concurrent lines never interleave. */
 export class AuditLog {

@@ -1,18 +1,22 @@
-import { cacheContext, cacheInfo } from '../app/cache-admin.js';
-import { envForDaemon, runForDaemon, type DaemonRunInput } from '../app/daemon-run.js';
+import { envForDaemon, runForDaemon, type DaemonRunInput } from './run-request.js';
 import { PolicyError, UsageError, isGoboxError } from '../common/errors.js';
 import { stateDir } from '../common/paths.js';
 import { loadHostConfig } from '../config/host-config.js';
 import { connectEngine } from '../engine/index.js';
 import type { AuditLog } from './audit.js';
+import { serveCacheOp } from './cache-ops.js';
+import { serveClassOp } from './class-ops.js';
+import { serveJailOp } from './jail-ops.js';
 import { watchPeak } from './cgroup-stats.js';
-import { sendExit, sendFrame } from './frames-out.js';
+import { sendExit, sendFrame } from '../wire/send.js';
 import { probeProject } from './path-safety.js';
 import { effectivePolicy } from './policy.js';
-import { FRAME } from './protocol.js';
+import { FRAME } from '../wire/daemon-request.js';
 import { runDir } from './paths.js';
-import type { Session } from './session.js';
-import { allGroups, allUsers, groupsOf } from './users.js';
+import type { Session } from '../wire/session.js';
+import type { UserDirectory } from './user-directory.js';
+import { allGroupsOf } from './user-groups.js';
+
 
 /** Labels that mark a daemon's sandboxes: which daemon (its run dir) and which connection. */
 export const DAEMON_LABEL = { daemon: 'gobox.daemon', conn: 'gobox.daemon-conn' } as const;
@@ -23,6 +27,8 @@ export interface DaemonState {
   audit: AuditLog;
   active: Map<string, Session>;
   shuttingDown: boolean;
+  /** The host's users and groups: the last good read, so a failing NSS never empties them. */
+  users: UserDirectory;
 }
 
 /** Paths no daemon sandbox may mount beyond the fixed list: this deployment's state, sockets and engine. */
@@ -33,10 +39,11 @@ function extraForbidden(env: NodeJS.ProcessEnv): string[] {
 
 async function inputFor(s: Session, state: DaemonState): Promise<DaemonRunInput> {
   const host = await loadHostConfig(state.env);
-  const [users, groups] = await Promise.all([allUsers(), allGroups()]);
-  const policy = effectivePolicy(host.config, s.user.name, groupsOf(s.user, groups));
-  if (s.request.op === 'run') {
-    const mine = [...state.active.values()].filter((o) => o.user.uid === s.user.uid && o.request.op === 'run' && o !== s).length;
+  const { users, groups } = await state.users.current();
+  const policy = effectivePolicy(host.config, s.user.name, await allGroupsOf(s.user, groups));
+  const startsSandbox = (op: string) => op === 'run' || op === 'jail';
+  if (startsSandbox(s.request.op)) {
+    const mine = [...state.active.values()].filter((o) => o.user.uid === s.user.uid && startsSandbox(o.request.op) && o !== s).length;
     if (mine >= policy.maxSandboxes) {
       throw new PolicyError(`you already have ${mine} sandbox(es) running; the policy allows ${policy.maxSandboxes} at a time (policy.maxSandboxes)`, {
         hint: 'wait for one to finish, or ask an administrator to raise policy.maxSandboxes',
@@ -51,13 +58,8 @@ async function inputFor(s: Session, state: DaemonState): Promise<DaemonRunInput>
 /** Serves one validated request as the socket's user. */
 export async function handleSession(s: Session, state: DaemonState): Promise<void> {
   const who = { user: s.user.name, uid: s.user.uid };
-  if (s.request.op === 'cache-info') {
-    // Only the socket's own user's cache: the daemon reads it as root, the user could not.
-    const ctx = await cacheContext(s.request.profile, state.env);
-    const [info] = await cacheInfo(ctx, { uid: s.user.uid, gid: s.user.gid });
-    sendFrame(s.socket, FRAME.result, JSON.stringify(info));
-    return;
-  }
+  if (s.request.op.startsWith('cache-')) return serveCacheOp(s, state.env, state.audit);
+  if (s.request.op === 'class') return serveClassOp(s, state);
   let input: DaemonRunInput;
   try {
     input = await inputFor(s, state);
@@ -65,6 +67,7 @@ export async function handleSession(s: Session, state: DaemonState): Promise<voi
     if (e instanceof PolicyError || e instanceof UsageError) await state.audit.write({ event: 'refused', ...who, reason: e.message, command: s.request.command });
     throw e;
   }
+  if (s.request.op === 'jail') return serveJailOp(s, input, state.audit, { [DAEMON_LABEL.daemon]: state.key, [DAEMON_LABEL.conn]: s.id });
   if (s.request.op === 'env') {
     sendFrame(s.socket, FRAME.result, JSON.stringify(await envForDaemon(input)));
     return;

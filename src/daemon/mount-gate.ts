@@ -22,7 +22,7 @@ export const GATE_SCRIPT = [
   `  exit ${GATE_REFUSED}`,
   'fi',
   'cd -- "$cwd" || exit 125',
-  // Same wording as a direct run's missing command (app/output-cap.ts).
+  // Same wording as a direct run's missing command (app/run/output-cap.ts).
   'command -v "$1" >/dev/null 2>&1 || { echo "gobox: $1: command not found in the sandbox" >&2; exit 127; }',
   'exec "$@"',
 ].join('\n');

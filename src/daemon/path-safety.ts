@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import { z } from '../common/zod.js';
 import { PolicyError, UsageError } from '../common/errors.js';
 import { forbiddenReason, type PathContext } from './path-rules.js';
+import { nodeScriptAs } from './as-user.js';
 import type { HostUser } from './users.js';
 
-const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'path-probe.js');
+const PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'project-as-user.js');
 
 const probeResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), cwd: z.string(), root: z.string(), dev: z.number(), ino: z.number(), owner: z.number(), files: z.record(z.string(), z.string()) }),
@@ -30,16 +30,10 @@ export interface ProbedProject {
  * more). Root's own view is never used: root can enter directories the user cannot.
  */
 function runProbe(user: HostUser, cwd: string): Promise<string> {
-  const env = { PATH: '/usr/bin:/bin', LANG: 'C' };
-  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+  const as = nodeScriptAs(user, PROBE, [cwd]);
   return new Promise((resolve, reject) => {
-    const cb = (err: Error | null, stdout: string) => (stdout ? resolve(stdout) : reject(err ?? new Error('path probe gave no answer')));
-    const o = { env, cwd: '/', timeout: 15_000, maxBuffer: 1024 * 1024, encoding: 'utf8' as const };
-    if (setpriv) {
-      execFile(setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', '--', process.execPath, PROBE, cwd], o, cb);
-    } else {
-      execFile(process.execPath, [PROBE, cwd], { ...o, uid: user.uid, gid: user.gid }, cb);
-    }
+    const o = { env: { PATH: '/usr/bin:/bin', LANG: 'C' }, cwd: '/', timeout: 15_000, maxBuffer: 1024 * 1024, encoding: 'utf8' as const, ...as.ids };
+    execFile(as.file, as.args, o, (err, stdout) => (stdout ? resolve(stdout) : reject(err ?? new Error('path probe gave no answer'))));
   });
 }
 

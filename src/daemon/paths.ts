@@ -1,13 +1,8 @@
 import path from 'node:path';
-import { stateDir } from '../common/paths.js';
+import { runDir, stateDir } from '../common/paths.js';
 
-/**
- * Where the daemon's sockets live. GOBOX_RUN_DIR overrides /run/gobox so tests use temp dirs;
- * the client reads the same variable, so both sides agree on the path.
- */
-export function runDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.GOBOX_RUN_DIR ? path.resolve(env.GOBOX_RUN_DIR) : '/run/gobox';
-}
+/** Where the daemon's sockets live (common/paths.ts): the client reads the same variable, so both sides agree. */
+export { runDir };
 
 /** The user's own directory: 0700 and owned by them, so only they can reach the socket inside. */
 export function userSocketDir(uid: number, env: NodeJS.ProcessEnv = process.env): string {
@@ -26,4 +21,9 @@ export function daemonPidFile(env: NodeJS.ProcessEnv = process.env): string {
 /** JSON lines, one per sandbox start and end. GOBOX_AUDIT_LOG overrides the state dir's file. */
 export function auditLogPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.GOBOX_AUDIT_LOG ? path.resolve(env.GOBOX_AUDIT_LOG) : path.join(stateDir(env, 0), 'audit.jsonl');
+}
+
+/** Where a user without a socket asks for one (knock.ts): anyone may create a file, nobody may list. */
+export function knockDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(runDir(env), 'knock');
 }

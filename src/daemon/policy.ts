@@ -1,7 +1,7 @@
 import { PolicyError } from '../common/errors.js';
 import { formatDuration, formatSize, parseDuration, parseSize } from '../common/units.js';
 import type { HostConfig, NetworkMode, Profile } from '../config/schema.js';
-import type { LimitOverrides } from './protocol.js';
+import type { LimitOverrides } from '../wire/daemon-request.js';
 
 export interface EffectivePolicy {
   allowedProfiles?: string[];

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { knockForSocket } from './knock-client.js';
 import { userSocketDir, userSocketPath } from './paths.js';
 
 /**
@@ -11,5 +12,7 @@ import { userSocketDir, userSocketPath } from './paths.js';
 export function daemonSocket(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const uid = process.getuid?.() ?? 0;
   if (uid === 0 || env.GOBOX_DIRECT === '1') return undefined;
-  return existsSync(userSocketDir(uid, env)) ? userSocketPath(uid, env) : undefined;
+  if (existsSync(userSocketDir(uid, env))) return userSocketPath(uid, env);
+  // A user the daemon could not list (sssd, LDAP) gets a socket on first need.
+  return knockForSocket(uid, env) ? userSocketPath(uid, env) : undefined;
 }

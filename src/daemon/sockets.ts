@@ -1,7 +1,7 @@
 import { chmod, chown, mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { runDir, userSocketDir, userSocketPath } from './paths.js';
+import { knockDir, runDir, userSocketDir, userSocketPath } from './paths.js';
 import type { HostUser } from './users.js';
 
 /** The run dir: root's; u/ may be traversed but not listed, so users do not learn each other's uids. */
@@ -12,6 +12,10 @@ export async function prepareRunDir(env: NodeJS.ProcessEnv): Promise<void> {
   await chmod(dir, 0o755);
   await chown(path.join(dir, 'u'), 0, 0);
   await chmod(path.join(dir, 'u'), 0o711);
+  // Sticky and not listable, like /tmp without read: a knock is seen by the daemon alone.
+  await mkdir(knockDir(env), { recursive: true });
+  await chown(knockDir(env), 0, 0);
+  await chmod(knockDir(env), 0o1733);
 }
 
 /**

@@ -1,39 +1,17 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { errorMessage, UserLookupError } from '../common/errors.js';
+import { getent, parsePasswdLine, type HostUser } from '../common/host-user.js';
 
 const run = promisify(execFile);
 
-export interface HostUser {
-  name: string;
-  uid: number;
-  gid: number;
-  home: string;
-}
+export { userByName, userByUid, type HostUser } from '../common/host-user.js';
 
 export interface HostGroup {
   name: string;
   gid: number;
   members: string[];
-}
-
-/** getent, so NSS users (LDAP, sssd) count as well as /etc/passwd. */
-async function getent(db: 'passwd' | 'group', key?: string): Promise<string[]> {
-  try {
-    const { stdout } = await run('getent', key === undefined ? [db] : [db, key], { maxBuffer: 64 * 1024 * 1024 });
-    return stdout.split('\n').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-export function parsePasswdLine(line: string): HostUser | undefined {
-  const f = line.split(':');
-  if (f.length < 7) return undefined;
-  const uid = Number(f[2]);
-  const gid = Number(f[3]);
-  if (!Number.isInteger(uid) || !Number.isInteger(gid)) return undefined;
-  return { name: f[0]!, uid, gid, home: f[5]! };
 }
 
 export function parseGroupLine(line: string): HostGroup | undefined {
@@ -45,19 +23,32 @@ export function parseGroupLine(line: string): HostGroup | undefined {
 }
 
 export async function allUsers(): Promise<HostUser[]> {
-  return (await getent('passwd')).map(parsePasswdLine).filter((u): u is HostUser => u !== undefined);
+  const users = (await getent('passwd')).map(parsePasswdLine).filter((u): u is HostUser => u !== undefined);
+  // Every host has root: a list without it is a broken answer, not an empty host.
+  if (!users.some((u) => u.uid === 0)) throw new UserLookupError('the host\'s passwd database answered without root: not trusted', { hint: 'check NSS (sssd, LDAP) on this host: getent passwd' });
+  return users;
 }
 
 export async function allGroups(): Promise<HostGroup[]> {
   return (await getent('group')).map(parseGroupLine).filter((g): g is HostGroup => g !== undefined);
 }
 
-export async function userByUid(uid: number): Promise<HostUser | undefined> {
-  return (await getent('passwd', String(uid))).map(parsePasswdLine)[0];
+/** One group by name: NSS answers this even where it does not enumerate (sssd enumerate = false). */
+export async function groupByName(name: string): Promise<HostGroup | undefined> {
+  return (await getent('group', name)).map(parseGroupLine)[0];
 }
 
-export async function userByName(name: string): Promise<HostUser | undefined> {
-  return (await getent('passwd', name)).map(parsePasswdLine)[0];
+/**
+ * The groups NSS gives the user at login (initgroups, as `id -Gn`): sssd and LDAP answer this
+ * even where `getent group` lists no members, so group rules hold for such users too.
+ */
+export async function loginGroupsOf(user: HostUser): Promise<string[]> {
+  try {
+    const { stdout } = await run('id', ['-Gn', '--', user.name], { timeout: 15_000 });
+    return stdout.trim().split(/\s+/).filter(Boolean);
+  } catch (e) {
+    throw new UserLookupError(`cannot read the groups of ${user.name} (id -Gn): ${errorMessage(e).split('\n')[0]}`, { hint: 'check NSS (sssd, LDAP) on this host: id USER' });
+  }
 }
 
 /** Names of every group the user is in: primary and supplementary. */

@@ -28,10 +28,11 @@ describe('candidateEndpoints', () => {
     expect(list.map((e) => e.via)).toEqual(['system Docker socket', 'rootless Docker socket', 'rootless Podman socket']);
   });
 
-  it('derives the runtime dir from the uid when XDG_RUNTIME_DIR is unset', () => {
-    const urls = candidateEndpoints({}, 1234).map((e) => e.url);
-    expect(urls).toContain('unix:///run/user/1234/docker.sock');
-    expect(urls).toContain('unix:///run/user/1234/podman/podman.sock');
+  it('derives the runtime dir from the uid when XDG_RUNTIME_DIR is unset: /run/user/UID, else Podman\'s own /tmp fallback', () => {
+    const uid = 4_242_421; // nobody's: logind made no /run/user for it
+    const urls = candidateEndpoints({}, uid).map((e) => e.url);
+    expect(urls).toContain(`unix:///tmp/podman-run-${uid}/podman/podman.sock`);
+    expect(candidateEndpoints({ TMPDIR: '/var/tmp' }, uid).map((e) => e.url)).toContain(`unix:///var/tmp/podman-run-${uid}/podman/podman.sock`);
   });
 
   it('adds the system Podman socket last for root', () => {

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { EngineUnavailableError, errorMessage } from '../common/errors.js';
+import { EngineUnavailableError, GoboxError, errorMessage } from '../common/errors.js';
 import type { EndpointInfo } from './engine.js';
+import { rootlessRuntimeDir } from './runtime-dir.js';
 
 /**
  * Where an engine may be, in the order they are tried (as testcontainers does): explicit
@@ -13,7 +14,7 @@ export function candidateEndpoints(env: NodeJS.ProcessEnv = process.env, uid = p
   if (env.DOCKER_HOST) list.push({ url: normalizeUrl(env.DOCKER_HOST), via: 'DOCKER_HOST' });
   // An explicit setting is a decision: don't fall back past it to some other engine.
   if (list.length) return list;
-  const runtimeDir = env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+  const runtimeDir = rootlessRuntimeDir(env, uid);
   // GOBOX_ENGINE=podman: the user's own rootless Podman (started on demand), even in the docker group.
   if (env.GOBOX_ENGINE === 'podman') {
     if (uid === 0) return [{ url: 'unix:///run/podman/podman.sock', via: 'system Podman socket' }];
@@ -58,6 +59,8 @@ export async function firstAnswering<T>(
   startAbsent?: (ep: EndpointInfo) => Promise<boolean>,
 ): Promise<T> {
   const tried: string[] = [];
+  // The fix of a specific failure (e.g. the user's rootless Podman cannot start) beats the generic one.
+  let hint: string | undefined;
   for (const ep of candidates) {
     if (endpointPresent(ep)) {
       try {
@@ -74,6 +77,7 @@ export async function firstAnswering<T>(
       started = (await startAbsent?.(ep)) ?? false;
     } catch (e) {
       tried.push(`${ep.via} (${ep.url}): ${errorMessage(e)}`);
+      hint ??= e instanceof GoboxError ? e.hint : undefined;
       continue;
     }
     if (!started) {
@@ -87,7 +91,7 @@ export async function firstAnswering<T>(
     }
   }
   throw new EngineUnavailableError(`no container engine answered; tried ${tried.join('; ')}`, {
-    hint: 'start Docker (`dockerd` or `systemctl start docker`), or set DOCKER_HOST to a Docker or Podman socket',
+    hint: hint ?? 'start Docker (`dockerd` or `systemctl start docker`), or set DOCKER_HOST to a Docker or Podman socket',
   });
 }
 

@@ -1,17 +1,23 @@
-import Docker from 'dockerode';
+import type DockerClient from 'dockerode';
 import type { Readable } from 'node:stream';
 import { LABEL } from '../common/labels.js';
 import type { SandboxSpec } from '../sandbox/types.js';
 import { dockerCreateOptions, type CreateFlavor } from './docker-options.js';
-import { runLimitsProbe, type LimitsObservation, type LimitsProbeRequest } from './limits-probe.js';
+import { runLimitsProbe, type LimitsObservation, type LimitsProbeRequest } from './limits-readback.js';
 import { parsePodmanInfo, type PodmanHostInfo } from './podman-info.js';
-import type { Engine, EndpointInfo, EngineInfo, HelperSpec, RuntimeDetail, NetworkInfo, NetworkSpec, SandboxSummary, ServiceInfo, ServiceSpec, VolumeInfo } from './engine.js';
+import type { Engine, EndpointInfo, EngineInfo, RuntimeDetail, NetworkInfo, NetworkSpec, SandboxSummary, ServiceInfo, ServiceSpec, VolumeInfo } from './engine.js';
 import { NotFoundError } from '../common/errors.js';
 import { engineCall } from './errors.js';
 import { seccompWithoutTracing } from './seccomp.js';
 import { DockerodeSandbox } from './dockerode-sandbox.js';
+import { connectNetwork, createNetwork, disconnectNetwork, getNetwork, listNetworks, networkContainers, removeNetwork } from './dockerode-networks.js';
 import { socketPath } from './discover.js';
 import { parseEngineInfo, type RawInfo, type RawVersion } from './engine-info.js';
+import { loadDockerode } from './load-dockerode.js';
+
+/** dockerode, with its BuildKit and ssh parts loaded only if used (load-dockerode.ts). */
+const Docker = loadDockerode();
+type Docker = DockerClient;
 
 export function dockerodeFor(ep: EndpointInfo): Docker {
   const sock = socketPath(ep.url);
@@ -83,7 +89,7 @@ export class DockerodeEngine implements Engine {
   }
 
   async createSandbox(spec: SandboxSpec): Promise<DockerodeSandbox> {
-    const flavor = await this.createFlavor();
+    const flavor = await this.createFlavor(spec.security.seccomp === 'no-tracing');
     const c = await engineCall(`create sandbox ${spec.name}`, () => this.docker.createContainer(dockerCreateOptions(spec, flavor)));
     return new DockerodeSandbox(c);
   }
@@ -136,21 +142,7 @@ export class DockerodeEngine implements Engine {
     await engineCall(`remove volume ${name}`, () => this.docker.getVolume(name).remove({ force: true }));
   }
 
-  async runHelper(h: HelperSpec): Promise<{ exitCode: number; output: string }> {
-    const spec: SandboxSpec = {
-      name: `gobox-helper-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-      image: h.image,
-      command: h.command,
-      workdir: '/',
-      env: {},
-      labels: { ...h.labels, [LABEL.managed]: 'true', [LABEL.kind]: 'helper' },
-      mounts: h.mounts,
-      limits: { memoryBytes: 256 * 1024 * 1024, memorySwapBytes: 256 * 1024 * 1024, nanoCpus: 1e9, pids: 64, ulimits: [], logMaxBytes: 1024 * 1024 },
-      security: { user: h.user, capDrop: ['ALL'], capAdd: h.capAdd, noNewPrivileges: true, readonlyRootfs: true, init: true, seccomp: 'default' },
-      network: h.network,
-      tty: false,
-      stdin: false,
-    };
+  async runHelper(spec: SandboxSpec): Promise<{ exitCode: number; output: string }> {
     const box = await this.createSandbox(spec);
     try {
       // Wait before start: wait uses next-exit, and a quick helper can exit before a later wait is registered.
@@ -173,25 +165,14 @@ export class DockerodeEngine implements Engine {
     }
   }
 
-  async getNetwork(name: string): Promise<NetworkInfo | undefined> {
-    try {
-      const n = (await engineCall(`inspect network ${name}`, () => this.docker.getNetwork(name).inspect())) as RawNetwork;
-      return networkInfo(n);
-    } catch (e) {
-      if ((e as { name?: string }).name === 'NotFoundError') return undefined;
-      throw e;
-    }
-  }
-
-  async createNetwork(spec: NetworkSpec): Promise<NetworkInfo> {
-    await engineCall(`create network ${spec.name}`, () =>
-      // CheckDuplicate: older engines otherwise allow two networks with one name.
-      this.docker.createNetwork({ Name: spec.name, Driver: 'bridge', Internal: spec.internal, Labels: spec.labels, Options: spec.options, CheckDuplicate: true }),
-    );
-    const made = await this.getNetwork(spec.name);
-    if (!made) throw new NotFoundError(`network ${spec.name} vanished right after it was created`);
-    return made;
-  }
+  getNetwork = (name: string) => getNetwork(this.docker, name);
+  createNetwork = (spec: NetworkSpec) => createNetwork(this.docker, spec);
+  // Per-user networks (issue 8): listed, emptied and removed by gc; the forwarder joins each.
+  listNetworks = (labels: Record<string, string>) => listNetworks(this.docker, labels);
+  networkContainers = (name: string) => networkContainers(this.docker, name);
+  removeNetwork = (name: string) => removeNetwork(this.docker, name);
+  connectNetwork = (name: string, container: string, aliases: string[]) => connectNetwork(this.docker, name, container, aliases);
+  disconnectNetwork = (name: string, container: string) => disconnectNetwork(this.docker, name, container);
 
   async getService(name: string): Promise<ServiceInfo | undefined> {
     try {
@@ -210,7 +191,7 @@ export class DockerodeEngine implements Engine {
   }
 
   async startService(spec: ServiceSpec): Promise<ServiceInfo> {
-    const opts = dockerCreateOptions(spec.container, await this.createFlavor());
+    const opts = dockerCreateOptions(spec.container, await this.createFlavor(spec.container.security.seccomp === 'no-tracing'));
     opts.HostConfig = { ...opts.HostConfig, RestartPolicy: { Name: 'unless-stopped' } };
     const c = await engineCall(`create service ${spec.container.name}`, () => this.docker.createContainer(opts));
     try {
@@ -270,27 +251,19 @@ export class DockerodeEngine implements Engine {
     return (await engineCall(`save image ${ref}`, () => this.docker.getImage(ref).get())) as unknown as Readable;
   }
 
-  /** Rootless Podman gets keep-id on every container, so helpers and sandboxes agree on owners. */
-  private async createFlavor(): Promise<CreateFlavor> {
+  /**
+   * Rootless Podman gets keep-id on every container, so helpers and sandboxes agree on owners.
+   * The no-tracing profile is read only for containers that ask for it, so a broken profile file
+   * stops those (seccomp.ts) and not helpers that run with the engine's default.
+   */
+  private async createFlavor(noTracing = false): Promise<CreateFlavor> {
     const podman = await this.podmanInfo();
     if (podman?.rootless) return { usernsKeepId: true };
     // Podman applies its own default profile; Docker gets the no-tracing one when the host has it.
-    if (podman) return {};
+    if (podman || !noTracing) return {};
     const seccomp = seccompWithoutTracing();
     return seccomp ? { seccompNoTracing: seccomp } : {};
   }
-}
-
-interface RawNetwork {
-  Id: string;
-  Name: string;
-  Internal?: boolean;
-  Labels?: Record<string, string> | null;
-  Options?: Record<string, string> | null;
-}
-
-function networkInfo(n: RawNetwork): NetworkInfo {
-  return { id: n.Id, name: n.Name, internal: Boolean(n.Internal), labels: n.Labels ?? {}, options: n.Options ?? {} };
 }
 
 function splitRef(ref: string): [string, string | undefined] {

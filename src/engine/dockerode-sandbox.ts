@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
-import { demuxStream } from './demux.js';
-import type { AttachOptions, SandboxHandle, WaitResult } from './engine.js';
+import { demuxStream, framedText } from './demux.js';
+import { errorMessage } from '../common/errors.js';
+import type { AttachEnd, AttachOptions, SandboxHandle, WaitResult } from './engine.js';
 import { engineCall } from './errors.js';
 
 /** One created container, driven step by step (attach, start, wait, remove). */
@@ -12,23 +13,38 @@ export class DockerodeSandbox implements SandboxHandle {
     return this.container.id;
   }
 
-  async attach(opts: AttachOptions): Promise<{ detach(): void; ended: Promise<void> }> {
+  async attach(opts: AttachOptions): Promise<{ detach(): void; ended: Promise<AttachEnd> }> {
     const stream = (await engineCall('attach to sandbox', () => this.dialAttach(Boolean(opts.stdin)))) as NodeJS.ReadWriteStream & Readable;
+    const demuxed = opts.tty ? undefined : demuxStream(stream, opts.stdout, opts.stderr);
     if (opts.tty) stream.on('data', (chunk: Buffer) => opts.stdout.write(chunk));
-    else demuxStream(stream, opts.stdout, opts.stderr);
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
+    let detached = false;
+    // A broken connection cuts the output short; the caller must hear of it, not see a clean end.
+    const ended = new Promise<AttachEnd>((resolve) => {
+      let failure: string | undefined;
+      stream.on('error', (e: Error) => (failure ??= errorMessage(e)));
+      stream.on('aborted', () => (failure ??= 'the engine connection was aborted'));
+      // Deferred a turn: a broken connection may report its error just after its close.
+      const finish = () =>
+        setImmediate(() => {
+          const lost = demuxed?.pendingBytes() ?? 0;
+          if (detached) resolve({});
+          else if (failure) resolve({ error: failure });
+          else resolve(lost > 0 ? { error: `it ended inside a frame, ${lost} byte(s) lost` } : {});
+        });
+      for (const event of ['end', 'close', 'error', 'aborted']) stream.on(event, finish);
     });
     if (opts.stdin) {
       const input = opts.stdin;
-      input.on('data', (chunk: Buffer) => stream.write(chunk));
+      // Back-pressure: a command that does not read its stdin holds the input, not gobox's memory.
+      input.on('data', (chunk: Buffer) => {
+        if (!stream.write(chunk)) (input.pause(), stream.once('drain', () => input.resume()));
+      });
       // Half-close so the sandboxed command sees EOF on stdin, as it would locally.
       input.on('end', () => stream.end());
     }
     return {
       detach: () => {
+        detached = true;
         opts.stdin?.removeAllListeners('data');
         opts.stdin?.removeAllListeners('end');
         (stream as unknown as { destroy(): void }).destroy();
@@ -71,8 +87,14 @@ export class DockerodeSandbox implements SandboxHandle {
     // A clean exit had no OOM kill worth reporting; any failure may hide one (e.g. go build exits 1
     // when the OOM killer took a compiler child), so only failures pay for the inspect.
     if (res.StatusCode === 0) return { exitCode: 0, oomKilled: false };
-    const state = await this.inspectState();
-    return { exitCode: res.StatusCode, oomKilled: state.oomKilled };
+    try {
+      const state = await this.inspectState();
+      return { exitCode: res.StatusCode, oomKilled: state.oomKilled };
+    } catch (e) {
+      // Removed by force right after it ended (a kill that could not be sent): no OOM to tell of.
+      if ((e as { name?: string }).name === 'NotFoundError') return { exitCode: res.StatusCode, oomKilled: false };
+      throw e;
+    }
   }
 
   async inspectState(): Promise<WaitResult & { running: boolean }> {
@@ -97,7 +119,7 @@ export class DockerodeSandbox implements SandboxHandle {
     const buf = (await engineCall('read helper output', () =>
       this.container.logs({ stdout: true, stderr: true, follow: false }),
     )) as unknown as Buffer;
-    return stripFrames(buf);
+    return framedText(buf);
   }
 
   async remove(): Promise<void> {
@@ -107,16 +129,4 @@ export class DockerodeSandbox implements SandboxHandle {
       if ((e as { name?: string }).name !== 'NotFoundError' && !/already in progress/.test(String((e as Error).message))) throw e;
     }
   }
-}
-
-/** Logs of a non-TTY container come framed; helpers only need the text. */
-function stripFrames(buf: Buffer): string {
-  const parts: Buffer[] = [];
-  let rest = buf;
-  while (rest.length >= 8 && rest[1] === 0 && rest[2] === 0 && rest[3] === 0) {
-    const size = rest.readUInt32BE(4);
-    parts.push(rest.subarray(8, 8 + size));
-    rest = rest.subarray(8 + size);
-  }
-  return parts.length ? Buffer.concat(parts).toString('utf8') : buf.toString('utf8');
 }

@@ -1,11 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 import type { SandboxSpec } from '../sandbox/types.js';
-import type { LimitsObservation, LimitsProbeRequest } from './limits-probe.js';
+import type { LimitsObservation, LimitsProbeRequest } from './limits-readback.js';
 import type { PodmanHostInfo } from './podman-info.js';
+import type { ClusterReport } from './kubernetes/cluster-report.js';
 
 /** What gobox needs from a container engine, in gobox's own types only. */
 export interface EngineInfo {
-  kind: 'docker' | 'podman';
+  kind: 'docker' | 'podman' | 'kubernetes';
   version: string;
   apiVersion: string;
   rootless: boolean;
@@ -38,6 +39,8 @@ export interface SandboxSummary {
 export interface WaitResult {
   exitCode: number;
   oomKilled: boolean;
+  /** What an engine that copies the project back (Kubernetes) has to say about that copy. */
+  notices?: string[];
 }
 
 export interface AttachOptions {
@@ -47,11 +50,16 @@ export interface AttachOptions {
   tty: boolean;
 }
 
+/** How an attach stream ended: `error` says why output was cut short, when it was. */
+export interface AttachEnd {
+  error?: string;
+}
+
 /** A created container. Start, attach and wait are separate so a later warm-box mode can exec instead. */
 export interface SandboxHandle {
   readonly id: string;
   /** Resolves once the streams are attached; must be called before start so no output is lost. */
-  attach(opts: AttachOptions): Promise<{ detach(): void; ended: Promise<void> }>;
+  attach(opts: AttachOptions): Promise<{ detach(): void; ended: Promise<AttachEnd | void> }>;
   start(): Promise<void>;
   /** next-exit (the default) must be asked before start; not-running suits a sandbox already running. */
   wait(condition?: 'next-exit' | 'not-running'): Promise<WaitResult>;
@@ -71,6 +79,8 @@ export interface VolumeInfo {
 
 export interface Engine {
   readonly endpoint: EndpointInfo;
+  /** Which implementation: run and doctor skip what a cluster does otherwise (images, helpers, networks). */
+  readonly kind?: 'dockerode' | 'kubernetes';
   ping(): Promise<void>;
   info(): Promise<EngineInfo>;
   imageExists(ref: string): Promise<boolean>;
@@ -88,13 +98,21 @@ export interface Engine {
   getVolume(name: string): Promise<VolumeInfo | undefined>;
   createVolume(name: string, labels: Record<string, string>, driverOpts?: Record<string, string>): Promise<VolumeInfo>;
   removeVolume(name: string): Promise<void>;
-  /** Runs a short helper container to completion and returns its exit code and output. */
-  runHelper(spec: HelperSpec): Promise<{ exitCode: number; output: string }>;
+  /** Runs a short helper container (specified in sandbox/helper-spec.ts) to completion; its exit code and output. */
+  runHelper(spec: SandboxSpec): Promise<{ exitCode: number; output: string }>;
   /** The local image's id (sha256:...), or undefined when it is missing. */
   imageId(ref: string): Promise<string | undefined>;
   getNetwork(name: string): Promise<NetworkInfo | undefined>;
   /** Fails with ConflictError when the name is taken. */
   createNetwork(spec: NetworkSpec): Promise<NetworkInfo>;
+  /** gobox's networks carrying all these labels (per-user networks, for gc). */
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
+  /** Names of the containers on a network, in any state (created ones included). */
+  networkContainers(name: string): Promise<string[]>;
+  removeNetwork(name: string): Promise<void>;
+  /** Joins a running container to a network, with DNS aliases there (the forwarder, per user). */
+  connectNetwork(name: string, container: string, aliases: string[]): Promise<void>;
+  disconnectNetwork(name: string, container: string): Promise<void>;
   getService(name: string): Promise<ServiceInfo | undefined>;
   /** Creates, connects and starts a service with restart policy unless-stopped; removes it again on failure. */
   startService(spec: ServiceSpec): Promise<ServiceInfo>;
@@ -104,32 +122,26 @@ export interface Engine {
   runtimeDetails(): Promise<Record<string, RuntimeDetail>>;
   /** Podman's own view (rootless, storage driver, cgroups); undefined for Docker. */
   podmanInfo(): Promise<PodmanHostInfo | undefined>;
-  /** Runs a tiny container with odd limits and reports what the kernel applied. */
+  /** Runs the limits probe (sandbox/helper-spec.ts's odd limits) and reports what the kernel applied. */
   probeLimits(req: LimitsProbeRequest): Promise<LimitsObservation>;
   /** Loads a `docker save` archive (images/load); the tags inside name the images. */
   loadImage(archive: Readable): Promise<void>;
   /** A `docker save` archive of one image. */
   saveImage(ref: string): Promise<Readable>;
+  /** A cluster's facts for doctor (API, namespace, RBAC, storage, toolchains, NetworkPolicy); only the Kubernetes engine has them. */
+  clusterReport?(storeRoot: string): Promise<ClusterReport>;
 }
+export type { ClusterReport } from './kubernetes/cluster-report.js';
 
-/** A short root helper (e.g. chown of a new cache volume). Only the listed capabilities are kept. */
-export interface HelperSpec {
-  image: string;
-  command: string[];
-  user: string;
-  capAdd: string[];
-  mounts: SandboxSpec['mounts'];
-  labels: Record<string, string>;
-  network: 'none';
-}
-
-/** A network gobox made (proxy mode's internal network). */
+/** A network gobox made: a user's own network (open mode) or their internal proxy-mode network. */
 export interface NetworkInfo {
   id: string;
   name: string;
   internal: boolean;
   labels: Record<string, string>;
   options: Record<string, string>;
+  /** When the engine made it, if it says. */
+  created?: Date;
 }
 
 export interface NetworkSpec {
@@ -157,7 +169,7 @@ export interface ServiceSpec {
   extraNetworks: { name: string; aliases: string[] }[];
 }
 
-export type { LimitName, LimitsObservation, LimitsProbeRequest } from './limits-probe.js';
+export type { LimitName, LimitsObservation, LimitsProbeRequest } from './limits-readback.js';
 export type { PodmanHostInfo } from './podman-info.js';
 
 export interface RuntimeDetail {

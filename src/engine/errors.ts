@@ -34,9 +34,23 @@ export function convertEngineError(e: unknown, what: string): GoboxError {
 }
 
 export async function engineCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw convertEngineError(e, what);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      // Two runs that create a user's network at one moment can both succeed; the younger twin
+      // is removed at once (dockerode-networks.ts), so a name that is ambiguous for that moment
+      // is asked again shortly instead of failing the run.
+      if (attempt < 4 && ambiguousName(e)) {
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+        continue;
+      }
+      throw convertEngineError(e, what);
+    }
   }
+}
+
+function ambiguousName(e: unknown): boolean {
+  const status = (e as { statusCode?: number }).statusCode;
+  return status === 400 && e instanceof Error && /is ambiguous/.test(e.message);
 }

@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineUnavailableError, PolicyError } from '../common/errors.js';
+import { EngineUnavailableError } from '../common/errors.js';
 import { socketListening } from '../common/socket-probe.js';
 import { socketPath } from './discover.js';
 import type { EndpointInfo } from './engine.js';
 import { ensureUserStorage, findOnPath } from './podman-storage.js';
+import { ensureRuntimeDir } from './runtime-dir.js';
 
 export { findOnPath };
 
@@ -61,17 +62,7 @@ export async function startRootlessPodman(ep: EndpointInfo, env: NodeJS.ProcessE
   const problem = rootlessPodmanProblem(env, uid);
   if (problem) throw problem;
   const runtimeDir = path.dirname(path.dirname(sock));
-  if (!existsSync(runtimeDir)) {
-    throw new EngineUnavailableError(`rootless Podman needs a runtime directory and ${runtimeDir} does not exist`, {
-      hint: `log in through a PAM session (logind makes it), or ask an administrator: sudo install -d -m 0700 -o ${uid} ${runtimeDir}`,
-    });
-  }
-  const dirOwner = statSync(runtimeDir).uid;
-  if (dirOwner !== uid) {
-    throw new PolicyError(`refusing to start rootless Podman in ${runtimeDir}: it belongs to uid ${dirOwner}, not to you (uid ${uid})`, {
-      hint: `unset XDG_RUNTIME_DIR, or point it at your own directory (/run/user/${uid})`,
-    });
-  }
+  ensureRuntimeDir(runtimeDir, env, uid);
   const podmanDir = path.dirname(sock);
   mkdirSync(podmanDir, { recursive: true, mode: 0o700 });
   const lock = path.join(podmanDir, 'gobox-start.lock');
@@ -119,6 +110,19 @@ async function waitForSocket(sock: string, child: ReturnType<typeof spawn> | und
   }
   const tail = logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-1)[0] ?? '' : '';
   throw new EngineUnavailableError(`podman system service did not come up on ${sock}${exited !== undefined ? ` (exit ${exited})` : ''}${tail ? `: ${tail}` : ''}`, {
-    hint: 'try it by hand: podman system service --time=0 unix://' + sock + ' (podman info shows what is wrong)',
+    hint: recordedRuntimeDir(tail) ?? 'try it by hand: podman system service --time=0 unix://' + sock + ' (podman info shows what is wrong)',
   });
+}
+
+/**
+ * Podman records its runtime dir at first use. One first used in a logind session remembers
+ * /run/user/UID, which is gone after a reboot on a host without logind (or from cron), and it
+ * refuses any other place: only that directory made again, or a reset, lets it start.
+ */
+function recordedRuntimeDir(tail: string): string | undefined {
+  const m = /(\/run\/user\/(\d+))[^"]*"?[^:]*: permission denied|runroot\) "(\/run\/user\/(\d+))[^"]*" does not match/.exec(tail);
+  const dir = m?.[1] ?? m?.[3];
+  const uid = m?.[2] ?? m?.[4];
+  if (!dir) return undefined;
+  return `your Podman was first used with ${dir} as its runtime dir, which does not exist now: ask an administrator to make it again (sudo install -d -m 0700 -o ${uid} ${dir}; a logind session makes it too), or move your Podman to the new place with: podman system reset (this deletes your Podman images and containers)`;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError, errorMessage } from '../common/errors.js';
 
 /** The containers-common allowlist profile (Podman's default, and Docker's in substance). */
 const BASE_PROFILE = '/usr/share/containers/seccomp.json';
@@ -31,7 +32,7 @@ interface SeccompRule {
   [key: string]: unknown;
 }
 
-let cached: { json?: string } | undefined;
+let cached: { json?: string; error?: ConfigError } | undefined;
 
 /**
  * The engine's default seccomp allowlist with tracing removed (and everything Docker's default
@@ -39,21 +40,43 @@ let cached: { json?: string } | undefined;
  * `SecurityOpt: seccomp=...`. Docker cannot hand out its built-in profile, so the same allowlist
  * comes from the host's containers-common file; undefined when the host has none (the engine's
  * default then applies, and `gobox doctor` says tracing is allowed).
+ *
+ * A file that is there but does not parse throws a ConfigError instead: quietly falling back
+ * would drop the no-tracing hardening while every sandbox still looked hardened.
  */
 export function seccompWithoutTracing(base = process.env.GOBOX_SECCOMP_BASE ?? BASE_PROFILE): string | undefined {
-  if (cached) return cached.json;
+  if (!cached) cached = loadProfile(base);
+  if (cached.error) throw cached.error;
+  return cached.json;
+}
+
+function loadProfile(base: string): { json?: string; error?: ConfigError } {
+  let text: string;
   try {
-    const profile = JSON.parse(readFileSync(base, 'utf8')) as { syscalls?: SeccompRule[] };
-    if (!Array.isArray(profile.syscalls)) throw new Error('no syscalls list');
+    text = readFileSync(base, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { error: broken(base, (e as NodeJS.ErrnoException).code ?? errorMessage(e)) };
+  }
+  try {
+    const profile = JSON.parse(text) as { syscalls?: SeccompRule[] };
+    if (!Array.isArray(profile?.syscalls) || !profile.syscalls.every((r) => Array.isArray(r?.names) && typeof r.action === 'string')) {
+      throw new Error('no syscalls list of {names, action} rules');
+    }
     profile.syscalls = [
       ...profile.syscalls
         .map((rule) => (rule.action === 'SCMP_ACT_ALLOW' ? { ...rule, names: rule.names.filter((n) => !REMOVED.has(n)) } : rule))
         .filter((rule) => rule.names.length > 0),
       ...DOCKER_CLONE_RULES,
     ];
-    cached = { json: JSON.stringify(profile) };
-  } catch {
-    cached = {};
+    return { json: JSON.stringify(profile) };
+  } catch (e) {
+    return { error: broken(base, errorMessage(e)) };
   }
-  return cached.json;
+}
+
+function broken(base: string, why: string): ConfigError {
+  return new ConfigError(`seccomp profile ${base} is not usable (${why}); sandboxes would lose the no-tracing hardening, so none is started`, {
+    hint: 'repair it (apt-get install --reinstall golang-github-containers-common), or point GOBOX_SECCOMP_BASE at a good copy; a profile with ptrace: true does not need it',
+  });
 }

@@ -5,6 +5,15 @@ export interface EnvValue {
 }
 export type EnvWithSources = Record<string, EnvValue>;
 
+/**
+ * The Go settings that may enter a sandbox, from a profile, the host or the caller; anything else
+ * is refused (config) or dropped (spec.ts), so the allowlist stays small. Owned here, below config.
+ */
+export const GO_ENV_KEYS = [
+  'GOPROXY', 'GOSUMDB', 'GOPRIVATE', 'GONOSUMDB', 'GONOPROXY', 'GOINSECURE', 'GOFLAGS', 'GOAUTH',
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'CGO_ENABLED', 'GOAMD64', 'GOARM64', 'GOEXPERIMENT',
+] as const;
+
 export const SANDBOX_PATHS = {
   goroot: '/usr/local/go',
   home: '/home/gobox',

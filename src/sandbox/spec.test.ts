@@ -120,6 +120,11 @@ describe('buildSandboxSpec: mounts', () => {
     expect(mount(spec.mounts, '/out')).toEqual({ kind: 'bind', source: '/home/ann/proj/dist', target: '/out', readonly: false });
   });
 
+  it("mounts the project read-only when the sandbox user could not write it (root's own project)", () => {
+    const spec = buildSandboxSpec(inputs({ project: { root: '/home/ann/proj', cwd: '/home/ann/proj', readOnly: true } }));
+    expect(mount(spec.mounts, '/home/ann/proj')).toEqual({ kind: 'bind', source: '/home/ann/proj', target: '/home/ann/proj', readonly: true });
+  });
+
   it('has no /out mount without an outDir', () => {
     const spec = buildSandboxSpec(inputs());
     expect(spec.mounts.some((m) => m.target === '/out')).toBe(false);

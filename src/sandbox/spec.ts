@@ -1,18 +1,21 @@
 import { createLabels } from '../common/labels.js';
 import { parseDuration, parseSize } from '../common/units.js';
-import { GO_ENV_KEYS, type Profile } from '../config/schema.js';
-import { fixedEnv, plainEnv, SANDBOX_PATHS, type EnvWithSources } from './env.js';
+import { fixedEnv, GO_ENV_KEYS, plainEnv, SANDBOX_PATHS, type EnvWithSources } from './env.js';
+import type { SandboxProfile } from './profile.js';
 import type { SandboxMount, SandboxSpec, Ulimit } from './types.js';
 
 export interface SandboxInputs {
   user: { uid: number; gid: number };
   profileName: string;
-  profile: Profile;
-  /** Host directory to mount (nearest go.work/go.mod dir) and the caller's cwd inside it. */
-  project: { root: string; cwd: string };
+  profile: SandboxProfile;
+  /**
+   * Host directory to mount (nearest go.work/go.mod dir) and the caller's cwd inside it;
+   * readOnly when the sandbox user could not write there anyway (root's own project).
+   */
+  project: { root: string; cwd: string; readOnly?: boolean };
   toolchain: { version: string; path: string };
   command: string[];
-  /** Go settings already merged from profile, host config and caller (see app/go-env.ts). */
+  /** Go settings already merged from profile, host config and caller (see app/run/go-env.ts). */
   goEnv: EnvWithSources;
   cacheVolume: string;
   /** Host path of the merged CA bundle, when the host configures one. */
@@ -27,7 +30,7 @@ export interface SandboxInputs {
   tty: boolean;
   stdin: boolean;
   term?: string;
-  session: { id: string; pid: number; pidStart: string; host: string; now: Date };
+  session: { id: string; pid: number; pidStart: string; pidns?: string; host: string; now: Date };
 }
 
 /** Slack beyond the wall-clock limit before a leftover sandbox counts as expired for the sweeper. */
@@ -47,7 +50,7 @@ function mounts(i: SandboxInputs): SandboxMount[] {
   const list: SandboxMount[] = [
     { kind: 'bind', source: i.toolchain.path, target: SANDBOX_PATHS.goroot, readonly: true },
     // The project sits at its host path so paths in compiler errors match the host.
-    { kind: 'bind', source: i.project.root, target: i.project.root, readonly: i.profile.jail },
+    { kind: 'bind', source: i.project.root, target: i.project.root, readonly: i.profile.jail || i.project.readOnly === true },
     { kind: 'volume', name: i.cacheVolume, target: SANDBOX_PATHS.cache, readonly: false },
     // exec is allowed on /tmp: `go test` and `go run` execute binaries from GOTMPDIR.
     { kind: 'tmpfs', target: SANDBOX_PATHS.tmp, sizeBytes: bytes(i.profile.limits.tmp, 'limits.tmp'), mode: '1777' },
@@ -62,7 +65,7 @@ function mounts(i: SandboxInputs): SandboxMount[] {
   return list;
 }
 
-function ulimits(p: Profile): Ulimit[] {
+function ulimits(p: SandboxProfile): Ulimit[] {
   const fsize = bytes(p.limits.fsize, 'limits.fsize');
   return [
     { name: 'nofile', soft: p.limits.nofile, hard: p.limits.nofile },
@@ -97,6 +100,7 @@ export function buildSandboxSpec(i: SandboxInputs): SandboxSpec {
     profile: i.profileName,
     pid: i.session.pid,
     pidStart: i.session.pidStart,
+    ...(i.session.pidns ? { pidns: i.session.pidns } : {}),
     host: i.session.host,
     created,
     expires,

@@ -1,6 +1,7 @@
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ToolchainError } from '../common/errors.js';
+import { limiter } from '../common/limiter.js';
 
 /** Enough parallel copies to keep the disk busy without running out of file descriptors. */
 const PARALLEL = 32;
@@ -78,20 +79,3 @@ async function statFollowing(p: string): Promise<Stats> {
   }
 }
 
-/** A tiny p-limit: at most n tasks run at once. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    // A finishing task hands its slot straight to the next waiter, so running never passes n.
-    if (running >= n) await new Promise<void>((r) => waiting.push(r));
-    else running++;
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
-    }
-  };
-}

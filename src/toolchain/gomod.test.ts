@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useTempTree } from './temp-tree.test-util.js';
+import { useTempTree } from '../common/temp-tree.test-util.js';
 import { UsageError } from '../common/errors.js';
 import { directivesFile, findProjectRoot, parseGoDirectives, readGoDirectives } from './gomod.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../common/zod.js';
 import { ToolchainError } from '../common/errors.js';
 import { compareGoVersions, isStable, parseGoVersion, pickVersion, type GoVersion } from './version.js';
 

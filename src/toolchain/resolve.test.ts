@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { useTempTree } from './temp-tree.test-util.js';
+import { useTempTree } from '../common/temp-tree.test-util.js';
 import { ToolchainError, UsageError } from '../common/errors.js';
 import { resolveToolchain, type ResolveInput } from './resolve.js';
 
@@ -90,7 +90,7 @@ describe('resolveToolchain', () => {
 
   it('throws when nothing is installed or nothing fits', async () => {
     await expect(resolve({ installed: [] })).rejects.toThrow('no Go toolchain is installed');
-    const err = await resolve({ flag: '1.27' }).catch((e: unknown) => e as ToolchainError);
+    const err = await resolve({ flag: '1.27' }).then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as ToolchainError);
     expect(err.message).toMatch(/^--go asks for go 1.27 \(newest 1.27.x\); installed: go1.19.8/);
     expect(err.hint).toBe('gobox toolchain install 1.27');
     await expect(resolve({ env: { GOBOX_GO: '1.22.6' } })).rejects.toThrow(/^GOBOX_GO asks for go 1.22.6; installed/);

@@ -1,14 +1,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { EXIT, GoboxError, ToolchainError } from '../common/errors.js';
+import { GoboxError, ToolchainError } from '../common/errors.js';
 import { toolchainsDir } from '../common/paths.js';
+import { clearStaleLocks, withLock } from '../common/lock-file.js';
 import { silentProgress, type Progress } from '../common/progress.js';
-import { copyDereferenced, normalizeModes } from './copy-tree.js';
+import { cleanStaleTemps, removeTree, tempName } from '../common/temp.js';
+import { importBuild, installBuild } from './builders.js';
 import { findHostGo } from './host-go.js';
-import { clearStaleLocks, withLock } from './lock.js';
+import { MANIFEST_DIR, removeManifest, type ManifestSource } from './manifest.js';
 import { availableVersions, chooseArchive, defaultMirror, fetchIndex, type AvailableVersion } from './mirror.js';
-import { cleanStaleTemps, makeTempDir, removeTree, tempName } from './temp.js';
-import { readVersionFile, verifyGoroot } from './verify.js';
+import { cancellable, placeToolchain, storeError } from './place.js';
+import { readVersionFile } from './verify.js';
 import { compareGoVersions, normalizeGoVersion, parseGoVersion, toolchainName } from './version.js';
 
 export interface InstalledToolchain {
@@ -25,6 +27,8 @@ export interface InstallOptions {
   mirror?: string | undefined;
   progress?: Progress | undefined;
   signal?: AbortSignal | undefined;
+  /** Another store's copy of the chosen version (the system store's); when there is one, nothing is downloaded. */
+  elsewhere?: ((version: string) => Promise<InstalledToolchain | undefined>) | undefined;
 }
 
 export interface RemoveOptions {
@@ -88,12 +92,8 @@ export class ToolchainStore {
       throw new ToolchainError(`${src} is not a directory`, { hint: 'give the GOROOT of a Go install, e.g. $(go env GOROOT)' });
     }
     const version = await readVersionFile(src);
-    return this.place(version, 'import', progress, undefined, async (goroot) => {
-      progress.start(`Importing go${version} from ${src}`);
-      await copyDereferenced(src, goroot, (n) => {
-        if (n % 500 === 0) progress.update(`Importing go${version} from ${src} (${n} files)`);
-      });
-    });
+    const { source, build } = importBuild(src, version, progress);
+    return this.place(version, 'import', progress, undefined, source, build);
   }
 
   /** Downloads, verifies and unpacks a release from a mirror: "1.22.5", "go1.22.5", "1.22" or "latest". */
@@ -104,22 +104,10 @@ export class ToolchainStore {
     const choice = await cancellable(`install of ${version}`, signal, async () =>
       chooseArchive(await fetchIndex(mirror, signal), version, mirror),
     );
-    const { file } = choice;
-    // Loaded on demand: tar and download code is not needed on the path of every run.
-    const [{ downloadVerified }, { extractGoArchive }] = await Promise.all([import('./download.js'), import('./extract.js')]);
-    return this.place(choice.version, 'install', progress, signal, async (goroot, work) => {
-      const archive = path.join(work, file.filename);
-      progress.start(`Downloading ${file.filename}`);
-      await downloadVerified(choice.url, archive, { mirror, filename: file.filename, sha256: file.sha256, size: file.size, progress, signal });
-      progress.update(`Unpacking ${file.filename}`);
-      await fs.mkdir(goroot, { mode: 0o755 });
-      await extractGoArchive(archive, goroot, signal);
-      await fs.rm(archive, { force: true });
-      const inside = await readVersionFile(goroot);
-      if (compareGoVersions(inside, choice.version) !== 0) {
-        throw new ToolchainError(`${file.filename} holds go${inside}, not go${choice.version}`, { hint: 'the mirror serves a mislabelled archive; use another mirror (GOBOX_GO_MIRROR)' });
-      }
-    });
+    const there = await opts.elsewhere?.(choice.version);
+    if (there) return there;
+    const { source, build } = installBuild(choice, mirror, progress, signal);
+    return this.place(choice.version, 'install', progress, signal, source, build);
   }
 
   /** Versions the mirror offers for this OS and CPU, newest first. */
@@ -148,6 +136,7 @@ export class ToolchainStore {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile
         throw storeError(e, `cannot remove ${name}`);
       }
+      await removeManifest(this.root, name).catch(() => {});
       await removeTree(aside);
     }).catch((e: unknown) => {
       throw e instanceof GoboxError ? e : storeError(e, `cannot remove ${name}`);
@@ -155,8 +144,9 @@ export class ToolchainStore {
   }
 
   /** What a killed install or remove left behind (owner pid gone): temp dirs, then locks. */
-  private async tidy(): Promise<void> {
+  async tidy(): Promise<void> {
     await cleanStaleTemps(this.root);
+    await cleanStaleTemps(path.join(this.root, MANIFEST_DIR));
     await clearStaleLocks(this.root);
   }
 
@@ -165,16 +155,15 @@ export class ToolchainStore {
   }
 
   /**
-   * The one way into the store: build the GOROOT in a temp dir, verify it runs, make it
-   * read-only for group and other, rename it into place. Under a per-version lock so a
-   * concurrent install waits instead of downloading again; if two still race (a broken
-   * stale lock), rename() lets exactly one win and the loser's copy is deleted.
+   * Builds a copy through placeToolchain (place.ts): temp dir, `go version` check, modes,
+   * manifest, rename. Says so when the version was there already (or appeared meanwhile).
    */
   private async place(
     version: string,
     purpose: string,
     progress: Progress,
     signal: AbortSignal | undefined,
+    source: ManifestSource,
     build: (goroot: string, work: string) => Promise<void>,
   ): Promise<InstalledToolchain> {
     const name = toolchainName(version);
@@ -193,57 +182,19 @@ export class ToolchainStore {
       stepOpen = true;
       progress.start(`Waiting for another install of ${name} (pid ${pid})`);
     };
-    return cancellable(`${purpose} of ${name}`, signal, () =>
-      withLock(this.root, name, async () => {
-        if (await this.get(version)) return already();
-        stepOpen = true;
-        const work = await makeTempDir(this.root, purpose, name);
-        try {
-          const goroot = path.join(work, 'goroot');
-          await build(goroot, work);
-          progress.update(`Verifying ${name}`);
-          await verifyGoroot(goroot, version);
-          await normalizeModes(goroot);
-          try {
-            await fs.rename(goroot, final);
-          } catch (e) {
-            const code = (e as NodeJS.ErrnoException).code;
-            if (code === 'ENOTEMPTY' || code === 'EEXIST') return already();
-            throw e;
-          }
-          progress.succeed(`Installed ${name} in ${final}`);
-          return this.entry(version);
-        } catch (e) {
-          progress.fail(e instanceof Error ? e.message : String(e));
-          throw e instanceof GoboxError || signal?.aborted ? e : storeError(e, `cannot ${purpose} ${name}`);
-        } finally {
-          await removeTree(work).catch(() => {});
-        }
-      }, { signal, onWait }).catch((e: unknown) => {
-        // The lock itself failed (e.g. EACCES creating it in a root-owned store).
-        throw e instanceof GoboxError || signal?.aborted ? e : storeError(e, `cannot ${purpose} ${name}`);
-      }),
-    );
-  }
-}
-
-/** Turns an abort into a ToolchainError with the interrupted exit code; other errors pass through. */
-async function cancellable<T>(what: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (signal?.aborted && !(e instanceof GoboxError)) {
-      throw new ToolchainError(`${what} was cancelled`, { hint: 'nothing was installed; run it again to finish', exitCode: EXIT.interrupted, cause: e });
+    const existing = async () => {
+      const there = (await this.get(version)) !== undefined;
+      if (!there) stepOpen = true;
+      return there;
+    };
+    try {
+      const r = await placeToolchain({ root: this.root, version, purpose, source, progress, signal, build, existing }, onWait);
+      if (!r.placed) return already();
+    } catch (e) {
+      if (stepOpen) progress.fail(e instanceof Error ? e.message : String(e));
+      throw e;
     }
-    throw e;
+    progress.succeed(`Installed ${name} in ${final}`);
+    return this.entry(version);
   }
-}
-
-/** An fs failure in the store, most often EACCES on a root-owned /var/lib/gobox. */
-function storeError(e: unknown, what: string): ToolchainError {
-  const err = e as NodeJS.ErrnoException;
-  const hint = err.code === 'EACCES' || err.code === 'EPERM'
-    ? 'the shared store is writable only by root and the gobox daemon; run as root, or set GOBOX_STATE_DIR to a store of your own'
-    : 'check the disk and the permissions of the toolchain store';
-  return new ToolchainError(`${what}: ${err.code ?? err.message}${err.path ? ` (${err.path})` : ''}`, { hint, cause: e });
 }

@@ -1,8 +1,9 @@
+import { afterAll, beforeAll, expect } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { shared } from './env.js';
-import { gobox, GOBOX, type GoboxOptions, type GoboxResult, waitFor } from './gobox.js';
+import { gobox, GOBOX, HELLO, makeModule, type GoboxOptions, type GoboxResult, waitFor } from './gobox.js';
 
 /** A user outside the docker group: the daemon is their only way to an engine. */
 export const NO_DOCKER_USER = { name: 'gobox-it-nd', uid: 23431 };
@@ -63,7 +64,7 @@ policy:
 `;
 
 /** Starts `gobox serve` as root with temp run dir, config and audit log. */
-export async function startTestDaemon(users: string[], config = DEFAULT_CONFIG(users)): Promise<TestDaemon> {
+export async function startTestDaemon(users: string[], config = DEFAULT_CONFIG(users), extraEnv: Record<string, string> = {}): Promise<TestDaemon> {
   const base = mkdtempSync('/tmp/gobox-hd-');
   chmodSync(base, 0o755);
   const runDir = path.join(base, 'run');
@@ -81,6 +82,7 @@ export async function startTestDaemon(users: string[], config = DEFAULT_CONFIG(u
     GOBOX_SYSTEM_CONFIG_DIR: path.join(base, 'sys'),
     GOBOX_AUDIT_LOG: auditFile,
     NO_COLOR: '1',
+    ...extraEnv,
   };
   let logText = '';
   const launch = async (): Promise<ChildProcess> => {
@@ -163,4 +165,56 @@ export function privateDirOf(u: { name: string; uid: number; gid: number }): str
   chmodSync(path.join(dir, 'inner'), 0o755);
   chmodSync(path.join(dir, 'inner', 'secret.txt'), 0o644);
   return dir;
+}
+
+/**
+ * A test daemon for the users of one describe block: started before its tests, stopped after
+ * them (then `afterStop` checks what must hold once it is gone). Call the result for the daemon.
+ */
+export function withTestDaemon(users: string[], o: { afterStop?: (d: TestDaemon | undefined) => void | Promise<void> } = {}): () => TestDaemon {
+  let d: TestDaemon | undefined;
+  beforeAll(async () => {
+    d = await startTestDaemon(users);
+  });
+  afterAll(async () => {
+    await d?.stop();
+    await o.afterStop?.(d);
+  });
+  return () => {
+    if (!d) throw new Error('the test daemon has not started');
+    return d;
+  };
+}
+
+/** What a two-user daemon block works with: users A and B, a user outside the docker group, a module each. */
+export interface TwoUserDaemon {
+  d: TestDaemon;
+  a: { name: string; uid: number; gid: number };
+  b: { name: string; uid: number; gid: number };
+  nd: { name: string; uid: number; gid: number };
+  dirA: string;
+  dirB: string;
+}
+
+/**
+ * A test daemon serving A, B and a user outside the docker group, for one describe block. After
+ * the block, whatever A's runs tried, nothing of B's changed and (unless `leftovers` allows it)
+ * no sandbox of the daemon's is left.
+ */
+export function withTwoUserDaemon(o: { leftovers?: boolean } = {}): TwoUserDaemon {
+  const t = { a: shared.users[0]!, b: shared.users[1]! } as TwoUserDaemon;
+  let before = '';
+  beforeAll(async () => {
+    t.nd = ensureNoDockerUser();
+    t.d = await startTestDaemon([t.a.name, t.b.name, t.nd.name]);
+    t.dirA = makeModule(HELLO, t.a);
+    t.dirB = makeModule(HELLO, t.b);
+    before = fingerprint([t.dirB, privateDirOf(t.b)]);
+  });
+  afterAll(async () => {
+    await t.d?.stop();
+    if (!o.leftovers) expect(daemonSandboxes(t.d)).toEqual([]);
+    expect(fingerprint([t.dirB, privateDirOf(t.b)])).toBe(before);
+  });
+  return t;
 }

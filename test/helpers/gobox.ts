@@ -102,9 +102,13 @@ export function profileHome(profiles: Record<string, string>, owner?: { uid: num
   return home;
 }
 
-/** Container ids gobox made, found with the docker CLI (an independent witness). */
+/**
+ * Sandbox container ids gobox made, found with the docker CLI (an independent witness). Helper
+ * containers (cache chown or scan, limits probe) carry the same owner and pid labels, so the
+ * kind is part of the filter.
+ */
 export function sandboxesWith(label: string): string[] {
-  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' });
+  const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`, '--filter', 'label=gobox.kind=sandbox'], { encoding: 'utf8' });
   return out.split('\n').filter(Boolean);
 }
 

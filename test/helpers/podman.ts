@@ -12,8 +12,7 @@ function sh(cmd: string, args: string[]): string {
 }
 
 /** Runs podman as the test user, the way they would in their own shell. */
-export function podmanAs(args: string[]): string {
-  const u = PODMAN_USER;
+export function podmanAs(args: string[], u: { name: string; uid: number } = PODMAN_USER): string {
   return sh('runuser', ['-u', u.name, '--', 'env', '-i', `HOME=/home/${u.name}`, `XDG_RUNTIME_DIR=/run/user/${u.uid}`, 'PATH=/usr/bin:/bin', 'podman', ...args]);
 }
 
@@ -21,13 +20,13 @@ export function podmanAs(args: string[]): string {
  * The test user, set up as an administrator would (scripts/setup-podman-user.sh), and the
  * image archive the admin leaves for rootless engines, exported from root's Docker.
  */
-export function preparePodmanUser(): { name: string; uid: number; gid: number } {
+export function preparePodmanUser(u: { name: string; uid: number } = PODMAN_USER, subidStart?: number): { name: string; uid: number; gid: number } {
   try {
-    sh('id', ['-u', PODMAN_USER.name]);
+    sh('id', ['-u', u.name]);
   } catch {
-    sh('useradd', ['--create-home', '--uid', String(PODMAN_USER.uid), '--user-group', '--shell', '/bin/sh', PODMAN_USER.name]);
+    sh('useradd', ['--create-home', '--uid', String(u.uid), '--user-group', '--shell', '/bin/sh', u.name]);
   }
-  sh('bash', [path.join(REPO, 'scripts', 'setup-podman-user.sh'), PODMAN_USER.name]);
+  sh('bash', [path.join(REPO, 'scripts', 'setup-podman-user.sh'), u.name, ...(subidStart ? [String(subidStart)] : [])]);
   const dir = path.join(shared.stateDir, 'images');
   const archive = path.join(dir, 'gobox-base_bookworm.tar');
   const id = sh('docker', ['image', 'inspect', '-f', '{{.Id}}', 'gobox-base:bookworm']).trim();
@@ -39,5 +38,5 @@ export function preparePodmanUser(): { name: string; uid: number; gid: number } 
     sh('chmod', ['0644', archive]);
     writeFileSync(stamp, id);
   }
-  return { ...PODMAN_USER, gid: Number(sh('id', ['-g', PODMAN_USER.name]).trim()) };
+  return { ...u, gid: Number(sh('id', ['-g', u.name]).trim()) };
 }

@@ -21,3 +21,13 @@ export function typeIntoTty(commandLine: string, cwd: string, env: NodeJS.Proces
     });
   });
 }
+
+/** Runs a command line under a real pseudo-terminal and resolves with its exit status and screen. */
+export function runInTty(commandLine: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; screen: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', commandLine, '/dev/null'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (b: Buffer) => (screen += b.toString()));
+    child.on('close', (code) => resolve({ code, screen }));
+  });
+}

@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/env.js';
 import { collect, gobox, HELLO, makeModule, sandboxesWith, spawnGobox, waitFor } from '../helpers/gobox.js';
-import { daemonSandboxes, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonSandboxes, withTestDaemon } from '../helpers/daemon.js';
 
 function engineUp(): boolean {
   try {
@@ -26,24 +26,17 @@ async function restartEngine(): Promise<void> {
 }
 
 describe('an engine restart mid-run leaks nothing', () => {
-  let d: TestDaemon;
   const a = shared.users[0]!;
-  beforeAll(async () => {
-    d = await startTestDaemon([a.name]);
-  });
-  afterAll(async () => {
-    await d?.stop();
-    // Whatever happens above, leave an engine behind for the tests that follow.
-    if (!engineUp()) await restartEngine();
-  });
+  // Whatever happens in the test, leave an engine behind for the tests that follow.
+  const daemon = withTestDaemon([a.name], { afterStop: async () => { if (!engineUp()) await restartEngine(); } });
 
   it('direct and daemon runs end with a clear error, and no sandbox survives the restart', async () => {
     const dir = makeModule(HELLO, a);
     const direct = spawnGobox(['run', 'sleep', '801'], { cwd: dir });
     const directDone = collect(direct);
-    const viaDaemon = spawnGobox(['run', 'sleep', '802'], { cwd: dir, user: a.name, env: d.clientEnv });
+    const viaDaemon = spawnGobox(['run', 'sleep', '802'], { cwd: dir, user: a.name, env: daemon().clientEnv });
     const daemonDone = collect(viaDaemon);
-    await waitFor(() => sandboxesWith(`gobox.pid=${direct.pid}`).length > 0 && daemonSandboxes(d).length > 0, 60_000);
+    await waitFor(() => sandboxesWith(`gobox.pid=${direct.pid}`).length > 0 && daemonSandboxes(daemon()).length > 0, 60_000);
 
     await restartEngine();
 
@@ -53,11 +46,11 @@ describe('an engine restart mid-run leaks nothing', () => {
     expect(r2.code).not.toBe(0);
     expect(r1.stderr).toMatch(/gobox: (the command ended by SIG(TERM|KILL) \(exit 1[34][37]\), not sent by gobox|the container engine went away|.*engine)/);
     // The daemon reconciles by label, the direct run's leftovers go with the next run of that user.
-    await waitFor(() => daemonSandboxes(d).length === 0, 60_000, 500);
+    await waitFor(() => daemonSandboxes(daemon()).length === 0, 60_000, 500);
     const next = await gobox(['run', 'true'], { cwd: dir });
     expect(next.code).toBe(0);
     expect(sandboxesWith(`gobox.pid=${direct.pid}`)).toEqual([]);
-    const again = await d.run(a.name, ['run', 'echo', 'back'], { cwd: dir });
+    const again = await daemon().run(a.name, ['run', 'echo', 'back'], { cwd: dir });
     expect(again.stdout).toBe('back\n');
   });
 });

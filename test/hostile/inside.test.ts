@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/env.js';
 import { makeModule } from '../helpers/gobox.js';
-import { daemonSandboxes, startTestDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonSandboxes, withTestDaemon } from '../helpers/daemon.js';
 
 const ESCAPE = `package main
 
@@ -36,19 +36,12 @@ func main() {
 `;
 
 describe('daemon: inside the sandbox', () => {
-  let d: TestDaemon;
   const a = shared.users[0]!;
-  beforeAll(async () => {
-    d = await startTestDaemon([a.name]);
-  });
-  afterAll(async () => {
-    await d?.stop();
-    expect(daemonSandboxes(d)).toEqual([]);
-  });
+  const daemon = withTestDaemon([a.name], { afterStop: (d) => expect(d && daemonSandboxes(d)).toEqual([]) });
 
   it('mount, ptrace, setuid and writes to / and GOROOT all fail', async () => {
     const dir = makeModule({ 'go.mod': 'module escape\n\ngo 1.22\n', 'main.go': ESCAPE }, a);
-    const r = await d.run(a.name, ['run', 'go', 'run', '.', String(d.child.pid)], { cwd: dir, timeoutMs: 120_000 });
+    const r = await daemon().run(a.name, ['run', 'go', 'run', '.', String(daemon().child.pid)], { cwd: dir, timeoutMs: 120_000 });
     expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['mount-failed', 'ptrace-failed', 'setuid-failed', 'write-goroot-failed', 'write-root-failed']);
   });
 
@@ -62,7 +55,7 @@ describe('daemon: inside the sandbox', () => {
       'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):" /proc/self/status',
       'grep NoNewPrivs /proc/self/status',
     ].join('; ');
-    const r = await d.run(a.name, ['run', 'sh', '-c', script], { cwd: makeModule({ 'go.mod': 'module x\n\ngo 1.22\n' }, a) });
+    const r = await daemon().run(a.name, ['run', 'sh', '-c', script], { cwd: makeModule({ 'go.mod': 'module x\n\ngo 1.22\n' }, a) });
     expect(r.stdout).toContain('unshare-failed');
     expect(r.stdout).toContain('mount-failed');
     expect(r.stdout).toContain('su-failed');

@@ -132,11 +132,11 @@ describe('hard cache limits (gobox as root)', () => {
   });
 
   it('refuses to trim while a run holds its marker (withActiveRun, as run.ts uses it)', async () => {
-    const code = `const m = await import(${JSON.stringify(path.join(REPO, 'dist', 'app', 'cache-volume.js'))});
+    const code = `const m = await import(${JSON.stringify(path.join(REPO, 'dist', 'app', 'cache', 'volume.js'))});
       await m.withActiveRun({ uid: ${C.uid} }, () => new Promise((r) => setTimeout(r, 3000)));`;
     const holder = spawn(process.execPath, ['--input-type=module', '-e', code], { env: { ...process.env, GOBOX_STATE_DIR: shared.stateDir }, stdio: 'ignore' });
     const ended = new Promise((r) => holder.on('close', r));
-    const locks = path.join(shared.stateDir, 'locks', String(C.uid));
+    const locks = path.join(process.env.GOBOX_RUN_DIR ?? '/run/gobox', 'locks', String(C.uid));
     await waitFor(() => readdirSync(locks).some((n) => n.endsWith('.active')));
     const trim = await gobox(['-p', 'small', 'cache', 'trim', '--user', String(C.uid)], { cwd: '/', env });
     expect(trim.code).toBe(125);

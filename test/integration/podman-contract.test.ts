@@ -15,9 +15,9 @@ let user: { name: string; uid: number; gid: number };
 const asUser = (args: string[], cwd: string, input?: string) => gobox(args, { cwd, user: user.name, ...(input === undefined ? {} : { input }) });
 const commandStderr = (s: string) => s.split('\n').filter((l) => l && !l.startsWith('gobox: warning: these limits will NOT hold')).join('\n');
 
-/** Containers with a label, as the user's own Podman service lists them (the API gobox uses). */
+/** Sandboxes with a label (helpers carry the pid label too), as the user's own Podman service lists them. */
 function podmanSandboxes(label: string): string[] {
-  const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+  const filters = encodeURIComponent(JSON.stringify({ label: [label, 'gobox.kind=sandbox'] }));
   const out = execFileSync('runuser', ['-u', user.name, '--', 'curl', '-sf', '--unix-socket', `/run/user/${user.uid}/podman/podman.sock`, `http://d/v1.41/containers/json?all=1&filters=${filters}`], { encoding: 'utf8' });
   return (JSON.parse(out) as { Id: string }[]).map((c) => c.Id);
 }

@@ -1,8 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gobox, HELLO, makeModule, profileHome } from '../helpers/gobox.js';
+import { shared } from '../helpers/env.js';
 import { startPlainServer } from '../fixtures/proxy/host.js';
 import { hostConfig, startPrivateProxy, type PrivateProxy } from '../fixtures/proxy/private-proxy.js';
+
+/** The proxy network of the sandbox user: makeModule's projects belong to the first test user. */
+const userNet = () => `gobox-proxy-net-${shared.users[0]!.uid}`;
 
 function forwarderId(): string {
   return execFileSync('docker', ['inspect', '--format', '{{.Id}}', 'gobox-proxy'], { encoding: 'utf8' }).trim();
@@ -30,7 +34,7 @@ describe('network mode proxy', () => {
     await pp?.proxy.close();
     await other?.close();
     // The forwarder is long-lived by design; these two were made for this test's proxy only.
-    execFileSync('sh', ['-c', 'docker rm -f gobox-proxy >/dev/null 2>&1; docker network rm gobox-proxy-net >/dev/null 2>&1; true']);
+    execFileSync('sh', ['-c', `docker rm -f gobox-proxy >/dev/null 2>&1; docker network rm ${userNet()} >/dev/null 2>&1; true`]);
   });
 
   it('reaches the configured module proxy through the forwarder', async () => {
@@ -39,8 +43,9 @@ describe('network mode proxy', () => {
     expect(r.stdout).toBe('hello from the private proxy\nand a wave from @latest\n');
     expect(r.code).toBe(0);
     expect(pp.proxy.requests.length).toBeGreaterThan(0);
-    const net = execFileSync('docker', ['network', 'inspect', '--format', '{{.Internal}} {{index .Options "com.docker.network.bridge.inhibit_ipv4"}} {{index .Labels "gobox.kind"}}', 'gobox-proxy-net'], { encoding: 'utf8' });
-    expect(net.trim()).toBe('true true proxy');
+    // The sandbox user's own internal network (issue 8): its bridge has no address on the host.
+    const net = execFileSync('docker', ['network', 'inspect', '--format', '{{.Internal}} {{index .Options "com.docker.network.bridge.inhibit_ipv4"}} {{index .Labels "gobox.owner"}}', userNet()], { encoding: 'utf8' });
+    expect(net.trim()).toBe(`true true ${shared.users[0]!.uid}`);
   });
 
   it('cannot reach another address on the host, directly or through the forwarder', async () => {

@@ -1,11 +1,19 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { gobox, GOBOX, HELLO, makeModule, sandboxesWith } from '../helpers/gobox.js';
 import { shared } from '../helpers/env.js';
 
 describe('gobox run on a real engine', () => {
+  // Several tests below assert that stderr holds nothing but the command's own output. The first
+  // run for a user on a fresh host also says that it makes that user's cache, so make it here
+  // rather than rely on an earlier test or an earlier run having made it.
+  beforeAll(async () => {
+    const first = await gobox(['run', 'true'], { cwd: makeModule(HELLO) });
+    expect(first.code).toBe(0);
+  });
+
   it('ends quietly when its reader goes away (| head), and a running sandbox is still removed', () => {
     const dir = makeModule(HELLO);
     const pipe = (args: string) => spawnSync('bash', ['-c', `${process.execPath} ${GOBOX} ${args} | head -2; echo "status \${PIPESTATUS[0]}" >&2`], {
@@ -13,7 +21,9 @@ describe('gobox run on a real engine', () => {
     });
     const env = pipe('env');
     expect(env.stdout.split('\n')).toHaveLength(3);
-    expect(env.stderr).toBe('status 141\n');
+    // Quietly: no stack trace. Whether gobox got SIGPIPE (141) or had written everything into the
+    // pipe before head left (0) depends on who the scheduler runs first.
+    expect(env.stderr).toMatch(/^status (0|141)\n$/);
     const run = pipe("run sh -c 'seq 1 10000000; echo finished >&2'");
     expect(run.stdout).toBe('1\n2\n');
     // Stopped like a command whose reader left: no stack trace, and it never finished.

@@ -16,8 +16,8 @@ function requireRoot(): void {
 
 async function engine() {
   requireRoot();
-  const { connectEngine } = await import('../../engine/index.js');
-  return connectEngine();
+  const { connectHostEngine } = await import('../../app/run/host-engine.js');
+  return connectHostEngine();
 }
 
 const size = (n: number | undefined) => (n === undefined ? '-' : formatSize(n));
@@ -44,7 +44,7 @@ export const adminModule: CommandModule<GlobalArgs, GlobalArgs> = {
       }))
       .command(defineCommand({
         command: 'kill [id]',
-        describe: 'Stop and remove a sandbox (by id prefix) or all of a user\'s (--user)',
+        describe: 'Stop and remove one sandbox (by its name or an id prefix that matches only it) or all of a user\'s (--user)',
         builder: (b) => b.positional('id', { type: 'string' }).option('user', { type: 'string', describe: 'User name or uid' }),
         handler: async (args: AdminArgs) => {
           if (!args.id === !args.user) throw new UsageError('name a sandbox id or --user USER (not both)', { hint: 'see: gobox admin ps' });

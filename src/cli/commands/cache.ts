@@ -1,9 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { cacheContext, cacheInfo, cacheOwner, clearCacheOf, trimCache, type CacheInfo } from '../../app/cache-admin.js';
+import type { CacheInfo } from '../../app/cache/index.js';
+
+/** Loaded when a command runs: `gobox --version` and the other commands do not pay for the engine's modules. */
+const app = () => import('../../app/cache/index.js');
 import { UsageError } from '../../common/errors.js';
 import { formatSize } from '../../common/units.js';
-import { parseSizeArg } from '../../cache/index.js';
-import { defineCommand, type GlobalArgs } from '../options.js';
+import { defineCommand, servingDaemon, type GlobalArgs } from '../options.js';
 import { printJson, printLine, printTable } from '../output.js';
 
 interface CacheArgs extends GlobalArgs {
@@ -15,9 +17,14 @@ interface CacheArgs extends GlobalArgs {
 const userOption = (y: Argv) => y.option('user', { type: 'number', describe: "Another user's cache, by uid (root only)" });
 
 async function ownerFor(args: CacheArgs) {
-  const owner = await cacheOwner(args.user, true);
+  const owner = await (await app()).cacheOwner(args.user, true);
   if (!owner) throw new UsageError('as root, name whose cache: --user UID');
   return owner;
+}
+
+/** Shared-host mode: the daemon acts on this user's own cache (src/daemon/route.ts); --user is root's, and direct. */
+async function daemonFor(args: CacheArgs): Promise<string | undefined> {
+  return args.user === undefined ? servingDaemon() : undefined;
 }
 
 function row(i: CacheInfo): Record<string, string> {
@@ -38,18 +45,16 @@ export const cacheModule: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'Used and limit, build cache vs module cache (root without --user: every user)',
         builder: userOption,
         handler: async (args: CacheArgs) => {
-          // Shared-host mode: the daemon measures this user's cache (src/daemon/route.ts).
-          const { daemonSocket } = await import('../../daemon/route.js');
-          const viaDaemon = args.user === undefined ? daemonSocket(process.env) : undefined;
+          const viaDaemon = await daemonFor(args);
           if (viaDaemon) {
-            const { cacheInfoViaDaemon } = await import('../../daemon/client.js');
+            const { cacheInfoViaDaemon } = await import('../daemon-client.js');
             const info = await cacheInfoViaDaemon(viaDaemon, { cwd: process.cwd(), profile: args.profile, env: process.env });
             if (args.json) return printJson(info);
             return printTable([row(info)], ['uid', 'volume', 'limit', 'used', 'build', 'modules', 'free']);
           }
-          const ctx = await cacheContext(args.profile);
-          const owner = await cacheOwner(args.user, false);
-          const list = await cacheInfo(ctx, owner);
+          const ctx = await (await app()).cacheContext(args.profile);
+          const owner = await (await app()).cacheOwner(args.user, false);
+          const list = await (await app()).cacheInfo(ctx, owner);
           if (args.json) return printJson(owner ? list[0] : list);
           if (list.length === 0) return printLine('no user has a cache yet');
           printTable(list.map(row), ['uid', 'volume', 'limit', 'used', 'build', 'modules', 'free']);
@@ -61,9 +66,11 @@ export const cacheModule: CommandModule<GlobalArgs, GlobalArgs> = {
         builder: (b) => userOption(b).option('to', { type: 'string', describe: 'Trim down to this size, e.g. 200m' }),
         handler: async (args: CacheArgs) => {
           // Parsed before the engine is asked, so a typo changes nothing.
-          const to = args.to === undefined ? undefined : parseSizeArg(args.to, '--to');
-          const owner = await ownerFor(args);
-          const r = await trimCache(await cacheContext(args.profile), owner, to);
+          const to = args.to === undefined ? undefined : (await import('../../cache/index.js')).parseSizeArg(args.to, '--to');
+          const viaDaemon = await daemonFor(args);
+          const r = viaDaemon
+            ? await (await import('../daemon-client.js')).cacheTrimViaDaemon(viaDaemon, { cwd: process.cwd(), profile: args.profile, env: process.env }, to)
+            : await (await app()).trimCache(await (await app()).cacheContext(args.profile), await ownerFor(args), to);
           if (args.json) return printJson(r);
           printLine(`${r.volume}: ${formatSize(r.beforeBytes)} -> ${formatSize(r.afterBytes)} (target ${formatSize(r.targetBytes)}${r.modulesRemoved ? `, ${r.modulesRemoved} module version(s) removed` : ''})`);
         },
@@ -73,8 +80,15 @@ export const cacheModule: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'Empty the build and module cache (the volume stays)',
         builder: (b) => userOption(b).option('reset', { type: 'boolean', default: false, describe: 'Root: delete the volume and its image; the next run makes it afresh at the profile size' }),
         handler: async (args: CacheArgs) => {
-          const owner = await ownerFor(args);
-          await clearCacheOf(await cacheContext(args.profile), owner, Boolean(args.reset));
+          const viaDaemon = await daemonFor(args);
+          if (viaDaemon && args.reset) throw new UsageError('only root may reset a cache (--reset deletes the volume and its image)', { hint: 'gobox cache clear empties it' });
+          let owner: { uid: number };
+          if (viaDaemon) {
+            owner = await (await import('../daemon-client.js')).cacheClearViaDaemon(viaDaemon, { cwd: process.cwd(), profile: args.profile, env: process.env });
+          } else {
+            const own = (owner = await ownerFor(args));
+            await (await app()).clearCacheOf(await (await app()).cacheContext(args.profile), own, Boolean(args.reset));
+          }
           if (args.json) return printJson({ uid: owner.uid, cleared: true, reset: Boolean(args.reset) });
           printLine(args.reset ? `cache of uid ${owner.uid} deleted; the next run makes it afresh` : `cache of uid ${owner.uid} cleared`);
         },

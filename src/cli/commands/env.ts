@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import type { EnvReport } from '../../app/prepare.js';
-import type { GlobalArgs } from '../options.js';
+import type { EnvReport } from '../../app/run/index.js';
+import { servingDaemon, type GlobalArgs } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -8,15 +8,13 @@ export const envModule: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'env',
   describe: 'Show the environment a sandbox gets here, and where each value came from',
   handler: async (args) => {
-    // Shared-host mode: the daemon answers when this user has a socket dir (src/daemon/route.ts).
-    const { daemonSocket } = await import('../../daemon/route.js');
-    const viaDaemon = daemonSocket(process.env);
+    const viaDaemon = await servingDaemon();
     if (viaDaemon) {
-      const { envViaDaemon } = await import('../../daemon/client.js');
+      const { envViaDaemon } = await import('../daemon-client.js');
       const r = await envViaDaemon(viaDaemon, { cwd: process.cwd(), profile: args.profile, go: args.go, env: process.env });
       return printReport(r, args.json, `via the gobox daemon (${viaDaemon}): `);
     }
-    const { envReport, prepareRun } = await import('../../app/prepare.js');
+    const { envReport, prepareRun } = await import('../../app/run/index.js');
     const prepared = await prepareRun({
       command: ['go', 'env'],
       cwd: process.cwd(),

@@ -12,6 +12,9 @@ import { toolchainModule } from './toolchain.js';
 import { serveModule } from './serve.js';
 import { adminModule } from './admin.js';
 import { agentModule } from './agent.js';
+import { classModule } from './class.js';
+import { shimModule } from './shim.js';
+import { jailModule } from './jail.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, cacheModule, toolchainModule, doctorModule, serveModule, adminModule, agentModule];
+export const commands: CommandModule<GlobalArgs, any>[] = [runModule, shellModule, envModule, profileModule, imageModule, gcModule, cacheModule, toolchainModule, doctorModule, serveModule, adminModule, agentModule, classModule, shimModule, jailModule];

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { stringify } from 'yaml';
-import { listProfiles, loadProfile, validateProfileFile } from '../../config/profiles.js';
+/** Loaded when a command runs, not for every gobox invocation. */
+const profiles = () => import('../../config/profiles.js');
 import { defineCommand, type GlobalArgs } from '../options.js';
 import { printJson, printLine, printTable } from '../output.js';
 
@@ -18,10 +18,10 @@ export const profileModule: CommandModule<GlobalArgs, GlobalArgs> = {
         command: 'list',
         describe: 'Profiles visible to you (built-in, system, user)',
         handler: async (args: ProfileArgs) => {
-          const all = await listProfiles();
+          const all = await (await profiles()).listProfiles();
           const rows = await Promise.all(
             all.map(async (p) => {
-              const loaded = await loadProfile(p.name).catch((e: Error) => ({ profile: undefined, error: e.message }));
+              const loaded = await (await profiles()).loadProfile(p.name).catch((e: Error) => ({ profile: undefined, error: e.message }));
               return { name: p.name, layer: p.layer, file: p.file, description: loaded.profile?.description ?? `INVALID: ${'error' in loaded ? loaded.error : ''}` };
             }),
           );
@@ -33,17 +33,17 @@ export const profileModule: CommandModule<GlobalArgs, GlobalArgs> = {
         command: 'show <name>',
         describe: 'The effective profile, with every default filled in',
         handler: async (args: ProfileArgs) => {
-          const p = await loadProfile(String(args.name));
+          const p = await (await profiles()).loadProfile(String(args.name));
           if (args.json) return printJson({ name: p.name, file: p.file, layer: p.layer, profile: p.profile });
           printLine(`# ${p.name} from ${p.file} (${p.layer})`);
-          process.stdout.write(stringify(p.profile));
+          process.stdout.write((await import('yaml')).stringify(p.profile));
         },
       }))
       .command(defineCommand({
         command: 'validate <file>',
         describe: 'Check a profile file; prints the file, field and what was expected on error',
         handler: async (args: ProfileArgs) => {
-          const profile = await validateProfileFile(String(args.file));
+          const profile = await (await profiles()).validateProfileFile(String(args.file));
           if (args.json) return printJson({ file: args.file, valid: true, profile });
           printLine(`${args.file}: valid`);
         },

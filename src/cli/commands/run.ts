@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../common/errors.js';
-import type { GlobalArgs } from '../options.js';
+import { servingDaemon, type GlobalArgs } from '../options.js';
 import { printNotice } from '../output.js';
 import { createProgress } from '../progress.js';
 import { haveTty, TerminalBridge } from '../terminal.js';
@@ -12,11 +12,9 @@ export async function runInSandbox(args: GlobalArgs, command: string[], forceTty
   const tty = forceTty ?? haveTty();
   const terminal = new TerminalBridge(tty);
   try {
-    // Shared-host mode: the daemon runs it when this user has a socket dir (src/daemon/route.ts).
-    const { daemonSocket } = await import('../../daemon/route.js');
-    const viaDaemon = daemonSocket(process.env);
+    const viaDaemon = await servingDaemon();
     if (viaDaemon) {
-      const { runViaDaemon } = await import('../../daemon/client.js');
+      const { runViaDaemon } = await import('../daemon-client.js');
       const outcome = await runViaDaemon(viaDaemon, {
         command, cwd: process.cwd(), profile: args.profile, go: args.go, env: process.env, tty,
         io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
@@ -29,7 +27,7 @@ export async function runInSandbox(args: GlobalArgs, command: string[], forceTty
       process.exitCode = outcome.exitCode;
       return;
     }
-    const { runCommand } = await import('../../app/run.js');
+    const { runCommand } = await import('../../app/run/index.js');
     const outcome = await runCommand({
       command,
       cwd: process.cwd(),

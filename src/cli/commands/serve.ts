@@ -20,8 +20,11 @@ export const serveModule: CommandModule<GlobalArgs, GlobalArgs> = {
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
-      // Users added to the host or the config: systemctl reload gobox.
-      process.on('SIGHUP', () => void daemon.refresh().catch((e: unknown) => printNotice(`reload failed: ${(e as Error).message}`)));
+      // Users added to the host or the config, a toolchain repaired: systemctl reload gobox.
+      process.on('SIGHUP', () => {
+        void daemon.refresh().catch((e: unknown) => printNotice(`reload failed: ${(e as Error).message}`));
+        void daemon.verifyToolchains();
+      });
     });
   },
 };

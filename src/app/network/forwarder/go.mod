@@ -1,0 +1,3 @@
+module gobox.local/forwarder
+
+go 1.19

@@ -1,0 +1,37 @@
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
+
+/** Where proxy mode's pods may go: the module proxy (or gobox's forwarder) by address and port. */
+export interface ProxyTarget {
+  cidr: string;
+  port: number;
+}
+
+/**
+ * The NetworkPolicy for one user's pods of one network mode. Every mode: ingress only from the
+ * same user's pods, so no pod-to-pod traffic between users. Egress: none denies all; proxy allows
+ * only the module proxy; open allows everything outside the cluster's pod network plus the user's
+ * own pods. Whether the cluster's CNI enforces it is for doctor to find out, not to assume.
+ */
+export function networkPolicyFor(uid: number, mode: 'none' | 'open' | 'proxy', namespace: string, o: { podCidr?: string; proxy?: ProxyTarget } = {}): V1NetworkPolicy {
+  const mine = { matchLabels: { 'gobox.owner': String(uid), 'gobox.kind': 'sandbox' } };
+  const sameUser = [{ podSelector: mine }];
+  const egress =
+    mode === 'none'
+      ? []
+      : mode === 'proxy'
+        ? o.proxy
+          ? [{ to: [{ ipBlock: { cidr: o.proxy.cidr } }], ports: [{ protocol: 'TCP', port: o.proxy.port }] }]
+          : []
+        : [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', ...(o.podCidr ? { except: [o.podCidr] } : {}) } }, ...sameUser] }];
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `gobox-${mode}-${uid}`, namespace, labels: { 'gobox.managed': 'true', 'gobox.kind': 'network', 'gobox.owner': String(uid), 'gobox.network-mode': mode } },
+    spec: {
+      podSelector: { matchLabels: { ...mine.matchLabels, 'gobox.network-mode': mode } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ _from: sameUser }],
+      egress,
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { BASE_PATH, SANDBOX_PATHS } from './env.js';
+import { buildSandboxSpec, type SandboxInputs } from './spec.js';
+import type { SandboxMount, SandboxSpec } from './types.js';
+
+/**
+ * The reproducible-build jail (issue 11). `jail: true` forces all of this, whatever the profile
+ * file or the caller's environment says: the environment is fixed here, not merged, so two
+ * builds of one source on two hosts see the same Go settings.
+ */
+export const JAIL_BUILD_CACHE = `${SANDBOX_PATHS.tmp}/gocache`;
+
+/** Without a VCS commit time, SOURCE_DATE_EPOCH is this fixed value (the Unix epoch). */
+export const JAIL_DEFAULT_EPOCH = 0;
+
+export function jailEnv(sourceDateEpoch: number, cToolchain?: string): Record<string, string> {
+  return {
+    PATH: BASE_PATH,
+    HOME: SANDBOX_PATHS.home,
+    TMPDIR: SANDBOX_PATHS.tmp,
+    GOTMPDIR: SANDBOX_PATHS.tmp,
+    GOPATH: `${SANDBOX_PATHS.home}/go`,
+    // A fresh, empty build cache on the container's own tmpfs: a release build trusts no cache another build wrote.
+    GOCACHE: JAIL_BUILD_CACHE,
+    // The user's module cache, mounted read-only: filled by `gobox jail fetch`, checked against go.sum.
+    GOMODCACHE: `${SANDBOX_PATHS.cache}/mod`,
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: '-mod=readonly -trimpath',
+    GOPROXY: 'off',
+    // go.sum is the only trust root offline: a module missing from it is an error, never a lookup.
+    GOSUMDB: 'off',
+    GOENV: 'off',
+    // cgo only with the C toolchain the profile pins, which provenance then names (build.ts).
+    ...(cToolchain ? { CGO_ENABLED: '1', CC: cToolchain } : { CGO_ENABLED: '0' }),
+    SOURCE_DATE_EPOCH: String(sourceDateEpoch),
+    LANG: 'C.UTF-8',
+    // The project may belong to another uid than the sandbox's (root's rebuild as a test user):
+    // git must still answer Go's VCS stamping, or -buildvcs would fail instead of recording.
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'safe.directory',
+    GIT_CONFIG_VALUE_0: '*',
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
+}
+
+/** What provenance records as the jail contract (internalParameters.jail). */
+export function jailContract(sourceDateEpoch: number, cToolchain?: string): Record<string, unknown> {
+  return {
+    network: 'none',
+    sourceReadOnly: true,
+    moduleCacheReadOnly: true,
+    freshBuildCache: true,
+    trimpath: true,
+    cgo: cToolchain ? { compiler: cToolchain } : false,
+    env: jailEnv(sourceDateEpoch, cToolchain),
+  };
+}
+
+/**
+ * The script the jail runs: Go's effective settings and the go.sum check land in /out/meta,
+ * binaries in /out/bin. Arguments come as "$@", never through the shell's parser.
+ */
+export const JAIL_BUILD_SCRIPT = [
+  'set -e',
+  'mkdir -p /out/bin /out/meta',
+  'go env -json > /out/meta/go-env.json',
+  'if [ -f go.sum ]; then go mod verify > /out/meta/verify.txt; fi',
+  'exec go build -trimpath -o /out/bin/ "$@"',
+].join('\n');
+
+/**
+ * With a pinned C toolchain, the compiler's identity lands in /out/meta first: its --version line
+ * and the Debian package versions of it and of libc6-dev (the headers and libc it links with).
+ */
+export const JAIL_CC_SCRIPT = [
+  'command -v "$CC" >/dev/null 2>&1 || { echo "gobox: the profile pins the C toolchain $CC, and the image does not carry it" >&2; exit 125; }',
+  'mkdir -p /out/meta',
+  '"$CC" --version | head -n 1 > /out/meta/cc-version.txt',
+  'dpkg-query -W -f \'${Package} ${Version}\\n\' "$CC" libc6-dev > /out/meta/cc-packages.txt 2>/dev/null || true',
+].join('\n');
+
+export interface JailSpecOptions {
+  sourceDateEpoch: number;
+  /** The host dir mounted at /out (a fresh staging dir inside the user's out dir). */
+  outDir: string;
+  /** The command; by default the build script with these go build arguments. */
+  command?: string[];
+  buildArgs?: string[];
+  /** Host dirs inside the project hidden behind an empty read-only tmpfs (the out dir). */
+  hide?: string[];
+}
+
+/** A jail container: the user's sandbox contract, then the jail's own on top of it. */
+export function buildJailSpec(i: SandboxInputs, o: JailSpecOptions): SandboxSpec {
+  const base = buildSandboxSpec({ ...i, profile: { ...i.profile, jail: true }, outDir: o.outDir, caBundle: undefined, tty: false });
+  const mounts: SandboxMount[] = base.mounts
+    // No network, so no CA bundle; the module cache is read, never written.
+    .filter((m) => !(m.kind === 'bind' && m.target === SANDBOX_PATHS.caBundle))
+    .map((m) => (m.kind === 'volume' ? { ...m, readonly: true } : m.kind === 'bind' && m.target === i.project.root ? { ...m, readonly: true } : m));
+  // The user's own build cache sits in the same volume: hidden, so a jail sees no cache of theirs
+  // (the volume helper makes build/ at creation, so the mount point is there).
+  mounts.push({ kind: 'tmpfs', target: `${SANDBOX_PATHS.cache}/build`, sizeBytes: 4096, mode: '0555' });
+  for (const dir of o.hide ?? []) mounts.push({ kind: 'tmpfs', target: dir, sizeBytes: 4096, mode: '0555' });
+  return {
+    ...base,
+    command: o.command ?? ['sh', '-c', i.profile.cToolchain ? `${JAIL_CC_SCRIPT}\n${JAIL_BUILD_SCRIPT}` : JAIL_BUILD_SCRIPT, 'gobox-jail', ...(o.buildArgs ?? [])],
+    env: jailEnv(o.sourceDateEpoch, i.profile.cToolchain),
+    mounts,
+    network: 'none',
+    stdin: false,
+  };
+}
