@@ -21,7 +21,7 @@ export interface JailCall {
 function call(c: JailCall, cwd: string, jail: Partial<JailRequest> & Pick<JailRequest, 'action'>, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<unknown> {
   return callDaemon(c.socket, {
     op: 'jail', cwd, command: ['jail', jail.action], profile: c.profile, go: c.go, env: c.env, tty: false, io,
-    jail: { flags: [], packages: [], ...jail },
+    jail: { flags: [], packages: [], rebuild: false, ...jail },
   });
 }
 
@@ -31,8 +31,8 @@ export async function fetchViaDaemon(c: JailCall, cwd: string, io: { stdout: Nod
 }
 
 /** `gobox jail build` through the daemon: it builds as this user and writes the outputs and record into `out` as them. */
-export async function buildViaDaemon(c: JailCall, cwd: string, out: string, args: BuildArgs, stderr: NodeJS.WritableStream): Promise<JailBuildReply> {
-  const reply = await call(c, cwd, { action: 'build', out: path.resolve(cwd, out), flags: args.flags, packages: args.packages }, { stdout: stderr, stderr });
+export async function buildViaDaemon(c: JailCall, cwd: string, out: string, args: BuildArgs, stderr: NodeJS.WritableStream, rebuild = false): Promise<JailBuildReply> {
+  const reply = await call(c, cwd, { action: 'build', out: path.resolve(cwd, out), flags: args.flags, packages: args.packages, rebuild }, { stdout: stderr, stderr });
   return jailBuildReply.parse(reply);
 }
 
@@ -54,9 +54,9 @@ function collector(): Writable & { text: string } {
 export function verifyVia(c: JailCall, stderr: NodeJS.WritableStream): VerifyVia {
   return {
     rebuild: async (cwd, out, args, go) => {
-      const r = await buildViaDaemon({ ...c, go }, cwd, out, args, stderr);
+      const r = await buildViaDaemon({ ...c, go }, cwd, out, args, stderr, true);
       const provenance = ProvenanceSchema.parse(JSON.parse(await fs.readFile(r.provenanceFile, 'utf8')));
-      return { outDir: r.outDir, provenance };
+      return { outDir: r.outDir, provenance, ranAs: r.ranAs };
     },
     signature: async (provenanceFile, bytes, envelope) => {
       const r = await call(c, path.dirname(provenanceFile), { action: 'signature', provenanceFile, provenance: bytes.toString('utf8'), envelope }, { stdout: stderr, stderr });

@@ -12,7 +12,8 @@ export type AuditEvent =
   | { event: 'cache-trim'; user: string; uid: number; session: string; beforeBytes: number; afterBytes: number }
   | { event: 'cache-clear'; user: string; uid: number; session: string }
   | { event: 'class'; user: string; uid: number; session: string; command: string[] }
-  | { event: 'jail'; user: string; uid: number; session: string; command: string[]; cwd: string };
+  | { event: 'jail'; user: string; uid: number; session: string; command: string[]; cwd: string }
+  | { event: 'jail-end'; user: string; uid: number; session: string; action: string; exitCode: number; reason: string; durationMs: number; subjects?: { name: string; sha256: string }[] };
 
 /** One JSON line per event, appended in one write so concurrent lines never interleave. */
 export class AuditLog {

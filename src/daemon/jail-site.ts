@@ -15,8 +15,21 @@ const HELPER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'jail-as-
  * host can swap an output between the build and its hashing; the hashed bytes are then handed
  * to the user's helper as open files, and it writes them into the out dir.
  */
+const stagesIn = (stateDir: string) => path.join(stateDir, 'jail-stage');
+
+/**
+ * At the daemon's start no jail build of it can be running, so every stage left in its state dir
+ * belongs to a daemon that died mid-build (crash, SIGKILL, power loss): removed, never reused.
+ */
+export async function sweepStages(stateDir: string): Promise<string[]> {
+  const stages = stagesIn(stateDir);
+  const left = await fs.readdir(stages).catch(() => [] as string[]);
+  for (const name of left) await fs.rm(path.join(stages, name), { recursive: true, force: true });
+  return left;
+}
+
 export function daemonSite(user: HostUser, stateDir: string): JailSite {
-  const stages = path.join(stateDir, 'jail-stage');
+  const stages = stagesIn(stateDir);
   return {
     outDir: async (dir, root) => String((await runAsUser(user, HELPER, ['out', dir, root])).outDir),
     gitFacts: async (root) => {
@@ -27,14 +40,21 @@ export function daemonSite(user: HostUser, stateDir: string): JailSite {
       const a = await runAsUser(user, HELPER, ['source', root], { input: JSON.stringify(excluded) });
       return { dirHash: String(a.dirHash), modules: a.modules as SourceFacts['modules'] };
     },
-    stage: async () => {
+    stage: async (_outDir, writer) => {
       await fs.mkdir(stages, { recursive: true, mode: 0o700 });
       await fs.chmod(stages, 0o700);
       const box = await fs.mkdtemp(path.join(stages, `${user.uid}-`));
       const out = path.join(box, 'out');
       await fs.mkdir(out, { mode: 0o700 });
-      await fs.chown(out, user.uid, user.gid);
+      await fs.chown(out, writer.uid, writer.gid);
       return out;
+    },
+    // In the same root-only box: the user's module copy step writes it, the rebuild's uid reads it.
+    moduleCopy: async (stage) => {
+      const dir = path.join(path.dirname(stage), 'modules');
+      await fs.mkdir(dir, { mode: 0o755 });
+      await fs.chown(dir, user.uid, user.gid);
+      return dir;
     },
     deliver: async (stage, outDir, outputs, record) => {
       const files: { name: string; mode: number; handle: FileHandle }[] = [];

@@ -15,6 +15,8 @@ import { acceptConnection, killNow } from '../wire/session.js';
 import { listenForUser, prepareRunDir } from './sockets.js';
 import { servedUsers, servesUser } from './served-users.js';
 import { storeVerifier } from './store-verify.js';
+import { sweepStages } from './jail-site.js';
+import { stateDir } from '../common/paths.js';
 import { watchKnocks } from './knock.js';
 import { UserDirectory } from './user-directory.js';
 import type { HostUser } from './users.js';
@@ -109,6 +111,8 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   };
 
   await sweep();
+  const staleStages = await sweepStages(stateDir(env, 0));
+  if (staleStages.length > 0) log.info(`removed ${staleStages.length} jail stage(s) a previous daemon left: ${staleStages.join(', ')}`);
   await refresh();
   const verifyToolchains = storeVerifier(env);
   void verifyToolchains();

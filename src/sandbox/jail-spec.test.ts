@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { profileSchema } from '../config/schema.js';
-import { buildJailSpec, jailEnv, JAIL_BUILD_SCRIPT, JAIL_CC_SCRIPT } from './jail-spec.js';
+import { buildJailSpec, jailEnv, JAIL_BUILD_SCRIPT, JAIL_CC_SCRIPT, moduleCopySpec, MODULE_COPY_SCRIPT, MODULE_COPY_TARGET } from './jail-spec.js';
 import type { SandboxInputs } from './spec.js';
 
 const NOW = new Date('2025-01-02T03:04:05.000Z');
@@ -80,5 +80,30 @@ describe('buildJailSpec: the jail contract as data', () => {
     expect(spec.command).toEqual(['sh', '-c', JAIL_BUILD_SCRIPT, 'gobox-jail', '-ldflags=-X main.v=$(date)', '.']);
     expect(JAIL_BUILD_SCRIPT).toContain('go build -trimpath -o /out/bin/ "$@"');
     expect(JAIL_BUILD_SCRIPT).toContain('go mod verify');
+  });
+
+  it("rebuilds as another uid: the owner's cache volume is not mounted, the module copy is, read-only; the sandbox stays the owner's", () => {
+    const spec = buildJailSpec(inputs(), { sourceDateEpoch: 0, outDir: '/o', rebuild: { runAs: { uid: 65532, gid: 65532 }, moduleCopy: '/w/out/.s-modules' } });
+    expect(spec.security.user).toBe('65532:65532');
+    expect(spec.mounts.filter((m) => m.target === '/gobox/cache')).toEqual([]);
+    expect(spec.mounts.filter((m) => m.target === '/gobox/cache/mod')).toEqual([{ kind: 'bind', source: '/w/out/.s-modules', target: '/gobox/cache/mod', readonly: true }]);
+    expect(spec.mounts.some((m) => m.kind === 'volume')).toBe(false);
+    // HOME and /tmp belong to the uid that runs; listing, sweeping and reaping see the owner's sandbox.
+    expect(spec.mounts.find((m) => m.target === '/home/gobox')).toMatchObject({ kind: 'tmpfs', uid: 65532, gid: 65532 });
+    expect(spec.labels['gobox.owner']).toBe('1000');
+    expect(spec.name).toBe('gobox-1000-abc123');
+    expect(spec.env).toEqual(jailEnv(0));
+  });
+
+  it("copies the modules for a rebuild as the owner, from the owner's cache as a file proxy, with no network", () => {
+    const spec = moduleCopySpec(inputs(), { sourceDateEpoch: 0, outDir: '/o', moduleCopy: '/w/out/.s-modules' });
+    expect(spec.security.user).toBe('1000:1001');
+    expect(spec.network).toBe('none');
+    expect(spec.command).toEqual(['sh', '-c', MODULE_COPY_SCRIPT]);
+    expect(MODULE_COPY_SCRIPT).toContain(`GOMODCACHE=${MODULE_COPY_TARGET} GOPROXY=file:///gobox/cache/mod/cache/download go mod download`);
+    const at = (t: string) => spec.mounts.filter((m) => m.target === t);
+    expect(at('/gobox/cache')).toEqual([{ kind: 'volume', name: 'gobox-cache-1000', target: '/gobox/cache', readonly: true }]);
+    expect(at(MODULE_COPY_TARGET)).toEqual([{ kind: 'bind', source: '/w/out/.s-modules', target: MODULE_COPY_TARGET, readonly: false }]);
+    expect(at('/home/ann/proj')[0]).toMatchObject({ readonly: true });
   });
 });

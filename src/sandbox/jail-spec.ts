@@ -1,3 +1,4 @@
+import { LABEL } from '../common/labels.js';
 import { BASE_PATH, SANDBOX_PATHS } from './env.js';
 import { buildSandboxSpec, type SandboxInputs } from './spec.js';
 import type { SandboxMount, SandboxSpec } from './types.js';
@@ -87,25 +88,62 @@ export interface JailSpecOptions {
   buildArgs?: string[];
   /** Host dirs inside the project hidden behind an empty read-only tmpfs (the out dir). */
   hide?: string[];
+  /**
+   * verify's rebuild: the container runs as another uid than the build's owner, and its module
+   * cache is a copy made for it (moduleCopySpec), mounted read-only where the owner's would be.
+   * The owner's cache volume is not mounted: its root is the owner's alone (0700).
+   */
+  rebuild?: { runAs: { uid: number; gid: number }; moduleCopy: string };
 }
+
+/** Where the module copy for a rebuild is written (moduleCopySpec). */
+export const MODULE_COPY_TARGET = '/gobox/module-copy';
+
+/**
+ * The rebuild's first step, as the owner: every module go.sum names, taken from the owner's
+ * module cache (read-only, as a file proxy: no network) into a fresh module cache that the
+ * rebuild's uid can read. Go checks each against go.sum on the way, as a fetch does.
+ */
+export const MODULE_COPY_SCRIPT = [
+  'set -e',
+  `GOMODCACHE=${MODULE_COPY_TARGET} GOPROXY=file://${SANDBOX_PATHS.cache}/mod/cache/download go mod download`,
+  // Go leaves the files 0444 and the dirs 0555; the download cache's are the owner's umask's.
+  `chmod -R a+rX ${MODULE_COPY_TARGET}`,
+].join('\n');
 
 /** A jail container: the user's sandbox contract, then the jail's own on top of it. */
 export function buildJailSpec(i: SandboxInputs, o: JailSpecOptions): SandboxSpec {
-  const base = buildSandboxSpec({ ...i, profile: { ...i.profile, jail: true }, outDir: o.outDir, caBundle: undefined, tty: false });
+  const runAs = o.rebuild?.runAs ?? i.user;
+  const base = buildSandboxSpec({ ...i, user: runAs, profile: { ...i.profile, jail: true }, outDir: o.outDir, caBundle: undefined, tty: false });
+  const isCache = (m: SandboxMount) => m.target === SANDBOX_PATHS.cache && m.kind !== 'tmpfs';
   const mounts: SandboxMount[] = base.mounts
     // No network, so no CA bundle; the module cache is read, never written.
     .filter((m) => !(m.kind === 'bind' && m.target === SANDBOX_PATHS.caBundle))
-    .map((m) => (m.kind === 'volume' ? { ...m, readonly: true } : m.kind === 'bind' && m.target === i.project.root ? { ...m, readonly: true } : m));
-  // The user's own build cache sits in the same volume: hidden, so a jail sees no cache of theirs
-  // (the volume helper makes build/ at creation, so the mount point is there).
-  mounts.push({ kind: 'tmpfs', target: `${SANDBOX_PATHS.cache}/build`, sizeBytes: 4096, mode: '0555' });
+    .filter((m) => !(o.rebuild && isCache(m)))
+    .map((m) => (isCache(m) ? { ...m, readonly: true } : m.kind === 'bind' && m.target === i.project.root ? { ...m, readonly: true } : m));
+  if (o.rebuild) {
+    mounts.push({ kind: 'bind', source: o.rebuild.moduleCopy, target: `${SANDBOX_PATHS.cache}/mod`, readonly: true });
+  } else {
+    // The user's own build cache sits in the same volume: hidden, so a jail sees no cache of theirs
+    // (the volume helper makes build/ at creation, so the mount point is there).
+    mounts.push({ kind: 'tmpfs', target: `${SANDBOX_PATHS.cache}/build`, sizeBytes: 4096, mode: '0555' });
+  }
   for (const dir of o.hide ?? []) mounts.push({ kind: 'tmpfs', target: dir, sizeBytes: 4096, mode: '0555' });
   return {
     ...base,
+    // Another uid runs it, but it stays the owner's sandbox: listed, swept and reaped as theirs.
+    name: `gobox-${i.user.uid}-${i.session.id}`,
+    labels: { ...base.labels, [LABEL.owner]: String(i.user.uid) },
     command: o.command ?? ['sh', '-c', i.profile.cToolchain ? `${JAIL_CC_SCRIPT}\n${JAIL_BUILD_SCRIPT}` : JAIL_BUILD_SCRIPT, 'gobox-jail', ...(o.buildArgs ?? [])],
     env: jailEnv(o.sourceDateEpoch, i.profile.cToolchain),
     mounts,
     network: 'none',
     stdin: false,
   };
+}
+
+/** The rebuild's module copy step (MODULE_COPY_SCRIPT): the owner's jail, with the copy's dir writable. */
+export function moduleCopySpec(i: SandboxInputs, o: { sourceDateEpoch: number; outDir: string; moduleCopy: string }): SandboxSpec {
+  const jail = buildJailSpec(i, { sourceDateEpoch: o.sourceDateEpoch, outDir: o.outDir, command: ['sh', '-c', MODULE_COPY_SCRIPT] });
+  return { ...jail, mounts: [...jail.mounts, { kind: 'bind', source: o.moduleCopy, target: MODULE_COPY_TARGET, readonly: false }] };
 }

@@ -12,6 +12,8 @@ export const jailRequest = z.strictObject({
   action: z.enum(['fetch', 'build', 'signature']),
   /** build: the out dir, absolute (the client resolved it against its cwd). */
   out: absolute.optional(),
+  /** build: verify's rebuild, which runs as a uid the daemon picks, never the caller's (app/jail/rebuild-as.ts). */
+  rebuild: z.boolean().default(false),
   flags: z.array(text(16 * 1024)).max(1024).default([]),
   packages: z.array(text(4096)).max(1024).default([]),
   /** signature: the record and its DSSE envelope as the user read them, with their names for messages. */
@@ -27,5 +29,7 @@ export const jailBuildReply = z.strictObject({
   provenanceFile: z.string(),
   envelopeFile: z.string().nullable(),
   subjects: z.array(z.strictObject({ name: z.string(), digest: z.record(z.string(), z.string()) })),
+  /** The uid and gid the jail ran as. */
+  ranAs: z.strictObject({ uid: z.number().int(), gid: z.number().int() }),
 });
 export type JailBuildReply = z.infer<typeof jailBuildReply>;

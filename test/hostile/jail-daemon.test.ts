@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProvenanceSchema } from '../../src/app/jail/provenance-schema.js';
@@ -35,6 +35,7 @@ describe('gobox jail through the shared-host daemon', () => {
   let dirB: string;
   let privB: string;
   let before = '';
+  const staleStage = path.join(shared.stateDir, 'jail-stage', `${A.uid}-stale`);
 
   beforeAll(async () => {
     a = idOf(A);
@@ -43,6 +44,9 @@ describe('gobox jail through the shared-host daemon', () => {
     keyDir = mkdtempSync('/tmp/gobox-it-jl2-key-');
     const { privateKey } = generateKeyPairSync('ed25519');
     writeFileSync(path.join(keyDir, 'host.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    // A stage a daemon that died mid-build left behind (its half-written output included).
+    mkdirSync(path.join(staleStage, 'out', 'bin'), { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(staleStage, 'out', 'bin', 'half'), 'partial output');
     d = await startTestDaemon([a.name, b.name], `serve:\n  users: [${a.name}, ${b.name}]\nmaxLimits:\n  memory: 4g\n  timeout: 1h\npolicy:\n  maxSandboxes: 3\njail:\n  signingKey: ${path.join(keyDir, 'host.key')}\n`);
     dirA = gitModule(STAMPED, a);
     // B's module, readable by everyone, writable by B only; and B's private 0700 dir.
@@ -93,13 +97,21 @@ describe('gobox jail through the shared-host daemon', () => {
     expect(def.resolvedDependencies?.find((r) => r.name === 'source')?.digest?.gitCommit).toMatch(/^[0-9a-f]{40}$/);
     // The audit log names the build and its user.
     expect(d.audit().some((e) => e.event === 'jail' && e.user === a.name && (e.command as string[])[1] === 'build')).toBe(true);
+    // ... and how it ended: the outputs it delivered, with their digests.
+    const ends = d.audit().filter((e) => e.event === 'jail-end' && e.user === a.name);
+    expect(ends.map((e) => [e.action, e.exitCode])).toEqual(expect.arrayContaining([['fetch', 0], ['build', 0]]));
+    expect(ends.find((e) => e.action === 'build')?.subjects).toEqual([{ name: 'stamped', sha256: sha256(bin) }]);
+    // The stage a dead daemon left was removed when this one started.
+    expect(existsSync(staleStage)).toBe(false);
     // The user cannot read the key that signed it.
     expect(() => execFileSync('runuser', ['-u', a.name, '--', 'cat', path.join(keyDir, 'host.key')], { stdio: 'ignore' })).toThrow();
 
     const verify = await d.run(a.name, ['jail', 'verify', 'out/provenance.json'], { cwd: dirA });
     expect(verify.stderr).toBe('');
-    expect(verify.stdout).toMatch(/^signature ok: key [0-9a-f]{64}\nok {2}stamped {2}[0-9a-f]{64}\n$/);
+    expect(verify.stdout).toMatch(/^rebuilt as uid 65532 in a fresh jail\nsignature ok: key [0-9a-f]{64}\nok {2}stamped {2}[0-9a-f]{64}\n$/);
     expect(verify.code).toBe(0);
+    // The daemon rebuilt it as its rebuild uid, not as the caller, and says so in its audit log.
+    expect(d.audit().filter((e) => e.event === 'jail-end' && e.user === a.name && e.action === 'build').map((e) => e.reason).slice(-2)).toEqual(['built', 'rebuilt as uid 65532']);
   }, 900_000);
 
   it('detects a tampered output through the daemon and names it', async () => {

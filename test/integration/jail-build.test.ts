@@ -93,12 +93,13 @@ describe('gobox jail fetch, build and verify', () => {
     expect(def.internalParameters).toMatchObject({ goEnv: { CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -trimpath', GOPROXY: 'off', GOVERSION: `go${shared.goNew}` }, jail: { network: 'none', sourceReadOnly: true } });
     expect(pa.predicate.runDetails.metadata?.invocationId).not.toBe(pb.predicate.runDetails.metadata?.invocationId);
 
-    // Root verifies A's build, rebuilding as B (another uid) in a fresh copy at another path.
+    // Root verifies A's build with B's modules, rebuilding as another uid than both, in a fresh copy at another path.
     const v = await gobox(['jail', 'verify', 'out/provenance.json', '--json'], { cwd: dirA, env: { GOBOX_USER: `${b.uid}:${b.gid}` } });
     expect(v.stderr).toBe('');
     expect(v.code).toBe(0);
-    const report = JSON.parse(v.stdout) as { ok: boolean; subjects: { name: string; match: boolean; rebuilt: string }[]; toolchain: { match: boolean }; image: { match: boolean } };
+    const report = JSON.parse(v.stdout) as { ok: boolean; rebuiltAs: { uid: number }; subjects: { name: string; match: boolean; rebuilt: string }[]; toolchain: { match: boolean }; image: { match: boolean } };
     expect(report.ok).toBe(true);
+    expect(report.rebuiltAs).toEqual({ uid: 65532, gid: 65532 });
     expect(report.toolchain.match && report.image.match).toBe(true);
     expect(report.subjects).toEqual([expect.objectContaining({ name: 'consumer', match: true, rebuilt: sha256(binA) })]);
 

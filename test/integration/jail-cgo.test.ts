@@ -83,8 +83,9 @@ describe('gobox jail: cgo with a pinned C toolchain', () => {
     const copy = copyTo(dir, d);
     const v = await gobox(['jail', 'verify', 'out/provenance.json', '--profile', 'cjail', '--json'], { cwd: copy, user: d.name, env });
     expect(v.stderr).toBe('');
-    const report = JSON.parse(v.stdout) as { ok: boolean; problems: string[]; subjects: { match: boolean; causes: string[] }[] };
+    const report = JSON.parse(v.stdout) as { ok: boolean; problems: string[]; rebuiltAs: { uid: number }; subjects: { match: boolean; causes: string[] }[] };
     expect(report.problems).toEqual([]);
+    expect(report.rebuiltAs.uid).not.toBe(d.uid);
     expect(report.subjects.map((s) => [s.match, s.causes])).toEqual([[true, []]]);
     expect(v.code).toBe(0);
 

@@ -58,7 +58,7 @@ describe('gobox jail on rootless Podman', () => {
     const copy = copyTo(dir, user);
     const v = await gobox(['--profile', 'rjail', 'jail', 'verify', 'out/provenance.json'], { cwd: copy, user: user.name, env: cfg });
     expect(v.stderr).not.toMatch(/MISMATCH|problem/);
-    expect(v.stdout).toBe(`ok  stamped  ${sha256(bin)}\n`);
+    expect(v.stdout).toBe(`rebuilt as uid 65532 in a fresh jail\nok  stamped  ${sha256(bin)}\n`);
     expect(v.code).toBe(0);
   }, 900_000);
 });

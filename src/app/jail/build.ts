@@ -12,6 +12,7 @@ import type { RunControl } from '../../common/run-io.js';
 import { missingModule, runJailContainer, unrequiredPackage } from './container.js';
 import { sha256File } from './dirhash.js';
 import { toolchainDigest } from './toolchain-digest.js';
+import { copyModules, REBUILD_LOGIN } from './rebuild-as.js';
 import { cgoOff, readCToolchain } from './c-toolchain.js';
 import { goboxVersion, hostName } from './facts.js';
 import { checkJailEnv, withoutGoSettings, type BuildArgs } from './flags.js';
@@ -34,6 +35,8 @@ export interface JailBuildOptions {
   stderr: NodeJS.WritableStream;
   /** verify's rebuild picks the user of the copy it made. */
   sandboxUser?: SandboxUser;
+  /** verify's rebuild: the jail runs as this uid, not the owner's (rebuild-as.ts), with a copy of the owner's modules. */
+  rebuildAs?: { uid: number; gid: number };
   /** The daemon's: its own prepared run (policy applied), its site and its mount gate. */
   prepared?: PreparedRun;
   site?: JailSite;
@@ -49,6 +52,8 @@ export interface JailBuildResult {
   provenance: Provenance;
   /** The DSSE envelope, when the host config names a signing key. */
   envelopeFile?: string;
+  /** The uid and gid the jail ran as (the owner's, or verify's rebuild uid). */
+  ranAs: { uid: number; gid: number };
 }
 
 /** Prepared like any run, then held to the jail contract: a go.mod, the jail profile flag, a clean env. */
@@ -91,16 +96,22 @@ export async function jailBuild(o: JailBuildOptions): Promise<JailBuildResult> {
   const git = await site.gitFacts(p.project.root);
   const imageId = await engine.imageId(p.loaded.profile.image);
   if (!imageId) throw new UsageError(`image ${p.loaded.profile.image} is not present`, { hint: 'gobox image build' });
-  const stage = await site.stage(outDir);
+  const stage = await site.stage(outDir, o.rebuildAs ?? p.user);
   const ids = await writeIdentityFiles(p.user, o.loginName ?? sandboxLoginName(p));
+  const runIds = o.rebuildAs ? await writeIdentityFiles(o.rebuildAs, REBUILD_LOGIN) : ids;
   try {
-    const built = buildJailSpec({ ...p.inputs, identityFiles: ids }, {
+    const finish = (spec: SandboxSpec) => (o.finishSpec ? o.finishSpec(spec) : spec);
+    const rebuild = o.rebuildAs
+      ? { runAs: o.rebuildAs, moduleCopy: await copyModules(engine, p, { ...p.inputs, identityFiles: ids }, { sourceDateEpoch: git.epoch, stage, site, finish, progress: o.progress, ...(o.onStart ? { onStart: o.onStart } : {}) }) }
+      : undefined;
+    const built = buildJailSpec({ ...p.inputs, identityFiles: runIds }, {
       sourceDateEpoch: git.epoch,
       outDir: stage,
       buildArgs: [...o.args.flags, ...o.args.packages],
       hide: inside ? [outDir] : [],
+      ...(rebuild ? { rebuild } : {}),
     });
-    const spec = o.finishSpec ? o.finishSpec(built) : built;
+    const spec = finish(built);
     o.progress.start('Building in the jail (no network)');
     // The trees are hashed while the jail builds: the source is read-only there, the toolchain always is.
     const digests = Promise.all([hashToolchain(p), site.source(p.project.root, excluded)]);
@@ -143,9 +154,10 @@ export async function jailBuild(o: JailBuildOptions): Promise<JailBuildResult> {
     await site.deliver(stage, outDir, outputs.map((x) => x.name), { provenance: bytes, ...(envelope ? { envelope } : {}) });
     const provenanceFile = path.join(outDir, 'provenance.json');
     log.debug(`wrote ${provenanceFile}`);
-    return { outDir, provenanceFile, provenance, ...(envelope ? { envelopeFile: envelopeFile(provenanceFile) } : {}) };
+    return { outDir, provenanceFile, provenance, ranAs: o.rebuildAs ?? { uid: p.user.uid, gid: p.user.gid }, ...(envelope ? { envelopeFile: envelopeFile(provenanceFile) } : {}) };
   } finally {
     await ids.dispose();
+    if (runIds !== ids) await runIds.dispose();
     await site.dispose(stage);
   }
 }

@@ -28,8 +28,10 @@ export interface JailSite {
   gitFacts(root: string): Promise<{ commit?: string; epoch: number }>;
   /** The source tree's digest and go.sum's modules (hashed while the jail builds). */
   source(root: string, excluded: string[]): Promise<SourceFacts>;
-  /** A fresh dir the jail mounts at /out, writable by the sandbox user. */
-  stage(outDir: string): Promise<string>;
+  /** A fresh dir the jail mounts at /out, writable by the uid the jail runs as (its bin/ and meta/ too). */
+  stage(outDir: string, writer: { uid: number; gid: number }): Promise<string>;
+  /** verify's rebuild: a fresh dir beside the stage for its module copy, writable by the build's owner. */
+  moduleCopy(stage: string): Promise<string>;
   /** Puts the outputs (already hashed in the stage) and the record into the out dir. */
   deliver(stage: string, outDir: string, outputs: string[], record: JailRecord): Promise<void>;
   dispose(stage: string): Promise<void>;
@@ -46,11 +48,23 @@ export function directSite(owner: { uid: number; gid: number }): JailSite {
       const [dirHash, modules] = await Promise.all([hashDir(root, 'source', excluded), readGoSum(root)]);
       return { dirHash, modules };
     },
-    // Staged in the out dir (same file system, so outputs move by rename), owned by the sandbox user.
-    stage: async (outDir) => {
+    // Staged in the out dir (same file system, so outputs move by rename), writable by the jail's
+    // uid: theirs as root; else, for verify's rebuild as another uid, open to it (the out dir is
+    // then the verify's own, inside its 0700 work dir).
+    stage: async (outDir, writer) => {
       const stage = await fs.mkdtemp(path.join(outDir, '.gobox-jail-'));
-      if (asRoot()) await fs.chown(stage, owner.uid, owner.gid);
+      for (const dir of [stage, path.join(stage, 'bin'), path.join(stage, 'meta')]) {
+        if (dir !== stage) await fs.mkdir(dir);
+        if (asRoot()) await fs.chown(dir, writer.uid, writer.gid);
+        else if (writer.uid !== process.getuid?.()) await fs.chmod(dir, 0o777);
+      }
       return stage;
+    },
+    moduleCopy: async (stage) => {
+      const dir = `${stage}-modules`;
+      await fs.mkdir(dir, { mode: 0o755 });
+      if (asRoot()) await fs.chown(dir, owner.uid, owner.gid);
+      return dir;
     },
     deliver: async (stage, outDir, outputs, record) => {
       for (const name of outputs) await fs.rename(path.join(stage, 'bin', name), path.join(outDir, name));
@@ -66,6 +80,19 @@ export function directSite(owner: { uid: number; gid: number }): JailSite {
         await fs.rename(tmp, final);
       }
     },
-    dispose: (stage) => fs.rm(stage, { recursive: true, force: true }),
+    dispose: async (stage) => {
+      await fs.rm(stage, { recursive: true, force: true });
+      await removeModuleTree(`${stage}-modules`);
+    },
   };
+}
+
+/** A module cache's dirs are read-only (Go makes them 0555): writable again first, or its owner cannot remove it. */
+async function removeModuleTree(dir: string): Promise<void> {
+  const walk = async (d: string): Promise<void> => {
+    await fs.chmod(d, 0o700).catch(() => {});
+    for (const e of await fs.readdir(d, { withFileTypes: true }).catch(() => [])) if (e.isDirectory()) await walk(path.join(d, e.name));
+  };
+  if (!asRoot()) await walk(dir);
+  await fs.rm(dir, { recursive: true, force: true });
 }

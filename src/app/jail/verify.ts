@@ -7,6 +7,7 @@ import type { Progress } from '../../common/progress.js';
 import { findProjectRoot } from '../../toolchain/gomod.js';
 import { ToolchainStores } from '../../toolchain/stores.js';
 import { chooseSandboxUser } from '../run/sandbox-user.js';
+import { rebuildUser } from './rebuild-as.js';
 import { jailBuild } from './build.js';
 import { hashDir, sha256File } from './dirhash.js';
 import { checkJailEnv, parseBuildArgs, type BuildArgs } from './flags.js';
@@ -37,6 +38,8 @@ export interface VerifyReport {
   subjects: SubjectCheck[];
   /** The DSSE envelope beside the provenance, when there is one. */
   signature: SignatureCheck;
+  /** The uid and gid the rebuild ran as: never the build's owner's. */
+  rebuiltAs: { uid: number; gid: number };
   /** Outputs the rebuild made that the provenance does not list. */
   extra: string[];
   problems: string[];
@@ -55,7 +58,7 @@ export interface JailVerifyOptions {
 }
 
 export interface VerifyVia {
-  rebuild(cwd: string, outDir: string, args: BuildArgs, go: string): Promise<{ outDir: string; provenance: Provenance }>;
+  rebuild(cwd: string, outDir: string, args: BuildArgs, go: string): Promise<{ outDir: string; provenance: Provenance; ranAs: { uid: number; gid: number } }>;
   signature(provenanceFile: string, bytes: Buffer, envelopeText: string): Promise<SignatureCheck>;
   buildInfo: BuildInfoReader;
 }
@@ -83,21 +86,30 @@ async function requireToolchain(rp: ReadProvenance, env: NodeJS.ProcessEnv): Pro
   }
 }
 
-/** Copies the source (with .git: Go's VCS stamping reads it) to a fresh path, owned by the rebuild's user. */
+/**
+ * Copies the source (with .git: Go's VCS stamping reads it) to a fresh path, owned by the build's
+ * owner and readable by the rebuild's uid: every file and dir gets read (and dirs search) for
+ * all, symlinks untouched (a chmod would follow one out of the copy). The copy sits in a 0700
+ * work dir, so nobody on the host reaches it; only the rebuild's mount does.
+ */
 async function copySource(root: string, excluded: string[], into: string, owner: { uid: number; gid: number }): Promise<void> {
   const skip = new Set(excluded.filter((x) => x !== '.git').map((x) => path.join(root, x)));
   await fs.cp(root, into, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, filter: (src) => !skip.has(src) });
   for (const x of excluded.filter((e) => e !== '.git')) await fs.mkdir(path.join(into, x), { recursive: true });
-  if (process.getuid?.() === 0) {
-    const { execFile } = await import('node:child_process');
-    await new Promise<void>((resolve, reject) => execFile('chown', ['-R', '-h', `${owner.uid}:${owner.gid}`, into], (e) => (e ? reject(e) : resolve())));
-  }
+  const open = async (p: string): Promise<void> => {
+    const st = await fs.lstat(p);
+    if (st.isSymbolicLink()) return;
+    await fs.chmod(p, (st.mode & 0o7777) | (st.isDirectory() ? 0o555 : 0o444));
+    if (process.getuid?.() === 0) await fs.lchown(p, owner.uid, owner.gid);
+    if (st.isDirectory()) for (const name of await fs.readdir(p)) await open(path.join(p, name));
+  };
+  await open(into);
 }
 
 /**
  * `gobox jail verify`: reads the provenance, checks the toolchain, image and source it names,
- * rebuilds in a fresh jail at another path (as another uid when root names one with
- * GOBOX_USER), and compares every subject byte for byte. A mismatch is explained where it can be.
+ * rebuilds in a fresh jail at another path as another uid (rebuild-as.ts), and compares every
+ * subject byte for byte. A mismatch is explained where it can be.
  */
 export async function jailVerify(o: JailVerifyOptions): Promise<VerifyReport> {
   const provenanceFile = path.resolve(o.cwd, o.provenanceFile);
@@ -120,9 +132,9 @@ export async function jailVerify(o: JailVerifyOptions): Promise<VerifyReport> {
     });
   }
   const user = o.via ? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } : chooseSandboxUser(currentIdentity(), root, o.env);
+  const rebuiltAs = rebuildUser(user);
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'gobox-jail-verify-'));
   try {
-    await fs.chmod(work, 0o755);
     const copy = path.join(work, 'src');
     await copySource(root, rp.source.excluded, copy, user);
     const rebuilt = o.via ? await o.via.rebuild(path.join(copy, rp.external.dir), path.join(work, 'out'), args, rp.toolchain.version) : await jailBuild({
@@ -135,6 +147,7 @@ export async function jailVerify(o: JailVerifyOptions): Promise<VerifyReport> {
       progress: o.progress,
       stderr: o.stderr,
       sandboxUser: { uid: user.uid, gid: user.gid },
+      rebuildAs: rebuiltAs,
     });
     const deps = rebuilt.provenance.predicate.buildDefinition.resolvedDependencies ?? [];
     const dep = (name: string) => deps.find((d) => d.name === name)?.digest;
@@ -144,6 +157,7 @@ export async function jailVerify(o: JailVerifyOptions): Promise<VerifyReport> {
       toolchain: { ...rp.toolchain, match: dep('toolchain')?.dirHash === rp.toolchain.dirHash },
       image: { ...rp.image, match: dep('image')?.sha256 === rp.image.sha256 },
       source: { dir: root, dirHash: sourceHash, match: true },
+      rebuiltAs: rebuilt.ranAs,
       subjects: [],
       signature,
       extra: rebuilt.provenance.subject.map((s) => s.name).filter((n) => !rp.statement.subject.some((s) => s.name === n)),

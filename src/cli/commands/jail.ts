@@ -87,6 +87,7 @@ export const jailModule: CommandModule<GlobalArgs, GlobalArgs> = {
           if (args.json) printJson(report);
           else {
             for (const p of report.problems) printLine(`problem: ${p}`);
+            printLine(`rebuilt as uid ${report.rebuiltAs.uid} in a fresh jail`);
             if (report.signature.keyids.length) printLine(`signature ok: key ${report.signature.keyids.join(', ')}`);
             for (const s of report.subjects) {
               printLine(`${s.match ? 'ok' : 'MISMATCH'}  ${s.name}  ${s.recorded}`);
