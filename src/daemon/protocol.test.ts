@@ -15,7 +15,10 @@ describe('daemon protocol', () => {
 
   it('takes a jail action with its build flags, and no out dir that is not absolute', () => {
     const r = parseRequest(JSON.stringify({ v: 1, op: 'jail', cwd: '/x', command: ['jail', 'build'], jail: { action: 'build', out: '/x/out', flags: ['-ldflags=-s'], packages: ['./cmd/a'] } }));
-    expect(r.jail).toEqual({ action: 'build', out: '/x/out', flags: ['-ldflags=-s'], packages: ['./cmd/a'] });
+    // Not verify's rebuild unless it says so; and then the daemon picks the uid, never the request.
+    expect(r.jail).toEqual({ action: 'build', out: '/x/out', flags: ['-ldflags=-s'], packages: ['./cmd/a'], rebuild: false });
+    expect(parseRequest(JSON.stringify({ v: 1, op: 'jail', cwd: '/x', command: ['jail'], jail: { action: 'build', rebuild: true } })).jail?.rebuild).toBe(true);
+    expect(() => parseRequest(JSON.stringify({ v: 1, op: 'jail', cwd: '/x', command: ['jail'], jail: { action: 'build', rebuild: true, uid: 0 } }))).toThrow(/invalid request/);
     expect(() => parseRequest(JSON.stringify({ v: 1, op: 'jail', cwd: '/x', command: ['jail'], jail: { action: 'build', out: 'out' } }))).toThrow(/jail.out: expected an absolute path/);
     expect(() => parseRequest(JSON.stringify({ v: 1, op: 'jail', cwd: '/x', command: ['jail'], jail: { action: 'run' } }))).toThrow(/invalid request/);
     // A claimed stage or uid is no field of a jail request: refused, not dropped (strict).
