@@ -17,6 +17,7 @@ import { waitForRunning } from './pod-start.js';
 import { checkSyncSize, packProject } from './project-sync.js';
 import { deletePod, KubernetesSandbox } from './kubernetes-sandbox.js';
 import { SYNC_CONTAINER, SYNC_MARKER } from './sync-sidecar.js';
+import { snapshotTree, type TreeSnapshot } from './tree-snapshot.js';
 import { unsupported } from './unsupported.js';
 import { volumeOf } from './volumes.js';
 
@@ -87,12 +88,15 @@ export class KubernetesEngine implements Engine {
     const name = compiled.pod.metadata!.name!;
     const meta = compiled.pod.metadata!;
     for (const f of compiled.files?.items ?? []) meta.annotations = { ...meta.annotations, [f.annotation]: await readFile(f.hostPath, 'utf8') };
+    const snapshots = new Map<string, TreeSnapshot>();
     try {
       await this.call(`create pod ${name}`, () => this.c.core.createNamespacedPod({ namespace: ns, body: compiled.pod })).catch((e: unknown) => {
         throw e instanceof NotFoundError ? new GoboxError(`namespace ${ns} does not exist on the cluster (engine.namespace): ${e.message}`) : e;
       });
       await waitForRunning(this.c, ns, name, this.o.startTimeoutMs);
       for (const s of compiled.synced) {
+        // What is copied in, so that what the command deletes can be deleted on the host after it.
+        if (s.copyBack) snapshots.set(s.hostPath, await snapshotTree(s.hostPath));
         const r = await execIn(this.c, ns, name, SYNC_CONTAINER, ['/bin/sh', '-c', `tar -x -p --no-same-owner --no-overwrite-dir -f - -C "$1" && touch ${SYNC_MARKER}`, 'sync-in', s.podPath], { stdin: packProject(s.hostPath) });
         if (r.exitCode !== 0) throw new GoboxError(`copying ${s.hostPath} into the pod failed (tar exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
       }
@@ -100,7 +104,7 @@ export class KubernetesEngine implements Engine {
       await deletePod(this.c, ns, name).catch(() => {});
       throw e;
     }
-    return new KubernetesSandbox(this.c, ns, name, { synced: compiled.synced, owner: { uid, gid }, syncLimitBytes: this.o.syncLimitBytes });
+    return new KubernetesSandbox(this.c, ns, name, { synced: compiled.synced.map((s) => ({ ...s, snapshot: snapshots.get(s.hostPath) })), owner: { uid, gid }, syncLimitBytes: this.o.syncLimitBytes });
   }
 
   /** One policy per user and mode, made on first use and kept (like a user's network on one host). */
