@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { V1NetworkPolicy } from '@kubernetes/client-node';
 import path from 'node:path';
 import { ConflictError, GoboxError, NotFoundError } from '../../common/errors.js';
 import { LABEL } from '../../common/labels.js';
@@ -9,9 +10,10 @@ import type { KubeClients } from './client.js';
 import { kubeCall, orMissing } from './errors.js';
 import { execIn } from './exec.js';
 import { networkModeOf } from './metadata.js';
-import { networkPolicyFor } from './network-policy.js';
+import { helperNetworkPolicy, networkPolicyFor } from './network-policy.js';
+import { HELPER_RUN_MS, runHelperPod } from './helper-pod.js';
 import type { KubernetesEngineOptions } from './options.js';
-import { compilePod } from './pod.js';
+import { compileHelperPod, compilePod, type PodOptions } from './pod.js';
 import { clusterReport, type ClusterReport } from './cluster-report.js';
 import { waitForRunning } from './pod-start.js';
 import { checkSyncSize, packProject } from './project-sync.js';
@@ -60,14 +62,14 @@ export class KubernetesEngine implements Engine {
     return { kind: 'kubernetes', version: v.gitVersion, apiVersion: `${v.major}.${v.minor}`, rootless: false, cgroupVersion: 'unknown', runtimes: [], defaultRuntime: 'default', limits: { memory: true, cpu: true, pids: false }, storageDriver: 'pvc', security: ['seccomp', 'pod-security-context'] };
   }
 
-  async createSandbox(spec: SandboxSpec): Promise<KubernetesSandbox> {
+  /** The cluster's side of compiling a spec: namespace, toolchain volume, deadline, node and the rest of host config's engine. */
+  private podOptions(spec: SandboxSpec, timeoutMs: number): PodOptions {
     const goroot = spec.mounts.find((m) => m.kind === 'bind' && m.target === GOROOT);
     const storeRoot = goroot && goroot.kind === 'bind' ? path.dirname(goroot.source) : '/var/lib/gobox/toolchains';
-    const compiled = compilePod(spec, {
+    return {
       namespace: this.o.namespace,
       toolchains: { ...(this.o.toolchains ?? { hostPath: storeRoot }), storeRoot },
-      // The sandbox's expiry (its wall clock plus the sweeper's grace) bounds the pod even if gobox dies.
-      timeoutMs: Math.max(0, Date.parse(spec.labels[LABEL.expires] ?? '') - Date.parse(spec.labels[LABEL.created] ?? '')) || 0,
+      timeoutMs,
       // The app makes the claim first, sized by the profile (createVolume); this size is the fallback.
       cacheBytes: DEFAULT_CACHE_BYTES,
       imagePullPolicy: this.o.imagePullPolicy,
@@ -75,7 +77,13 @@ export class KubernetesEngine implements Engine {
       ...(this.o.node ? { nodeName: this.o.node } : {}),
       ...(this.o.localhostSeccomp ? { localhostSeccomp: this.o.localhostSeccomp } : {}),
       ...(this.o.runtimeClasses ? { runtimeClasses: this.o.runtimeClasses } : {}),
-    });
+    };
+  }
+
+  async createSandbox(spec: SandboxSpec): Promise<KubernetesSandbox> {
+    // The sandbox's expiry (its wall clock plus the sweeper's grace) bounds the pod even if gobox dies.
+    const timeoutMs = Math.max(0, Date.parse(spec.labels[LABEL.expires] ?? '') - Date.parse(spec.labels[LABEL.created] ?? '')) || 0;
+    const compiled = compilePod(spec, this.podOptions(spec, timeoutMs));
     // Over the cap fails before anything exists on the cluster.
     for (const s of compiled.synced) await checkSyncSize(s.hostPath, this.o.syncLimitBytes);
     const [uid, gid] = spec.security.user.split(':').map(Number) as [number, number];
@@ -107,9 +115,29 @@ export class KubernetesEngine implements Engine {
     return new KubernetesSandbox(this.c, ns, name, { synced: compiled.synced.map((s) => ({ ...s, snapshot: snapshots.get(s.hostPath) })), owner: { uid, gid }, syncLimitBytes: this.o.syncLimitBytes });
   }
 
+  /**
+   * A helper (cache measure, trim, clear) as a short pod with a sandbox pod's security context,
+   * mounting the user's existing cache claim (never making one) and no network. Helpers that need
+   * host files or root (CA roots reader, cache chown, the move into a hard cache) are refused:
+   * a claim is the user's through fsGroup, and the CA bundle travels in each sandbox pod.
+   */
+  async runHelper(spec: SandboxSpec): Promise<{ exitCode: number; output: string }> {
+    let compiled;
+    try {
+      compiled = compileHelperPod(spec, this.podOptions(spec, HELPER_RUN_MS));
+    } catch (e) {
+      return unsupported(`this helper: ${(e as Error).message}`);
+    }
+    await this.ensurePolicy(helperNetworkPolicy(this.o.namespace));
+    return runHelperPod(this.c, this.o.namespace, compiled.pod, this.o.startTimeoutMs);
+  }
+
   /** One policy per user and mode, made on first use and kept (like a user's network on one host). */
   private async ensureNetworkPolicy(uid: number, mode: 'none' | 'open' | 'proxy'): Promise<void> {
-    const policy = networkPolicyFor(uid, mode, this.o.namespace, this.o.podCidr ? { podCidr: this.o.podCidr } : {});
+    await this.ensurePolicy(networkPolicyFor(uid, mode, this.o.namespace, this.o.podCidr ? { podCidr: this.o.podCidr } : {}));
+  }
+
+  private async ensurePolicy(policy: V1NetworkPolicy): Promise<void> {
     const name = policy.metadata!.name!;
     const have = await orMissing(this.call(`read networkpolicy ${name}`, () => this.c.networking.readNamespacedNetworkPolicy({ name, namespace: this.o.namespace })));
     if (have) return;
@@ -198,7 +226,6 @@ export class KubernetesEngine implements Engine {
   loadImage = () => unsupported('image loading (import the archive on each node with ctr -n k8s.io images import)');
   saveImage = () => unsupported('image export (images live on the nodes)');
   imageId = () => unsupported('image ids (images live on the nodes)');
-  runHelper = () => unsupported('helper containers (cache measure, trim and chown, CA roots); a cache claim is sized by its storage instead');
   getNetwork = () => unsupported('networks (a NetworkPolicy per user and mode takes their place)');
   createNetwork = () => unsupported('networks (a NetworkPolicy per user and mode takes their place)');
   listNetworks = async () => [];
