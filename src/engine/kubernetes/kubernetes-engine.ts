@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { V1NetworkPolicy } from '@kubernetes/client-node';
+import type { V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
 import path from 'node:path';
 import { ConflictError, GoboxError, NotFoundError } from '../../common/errors.js';
 import { LABEL } from '../../common/labels.js';
@@ -9,7 +9,7 @@ import type { LimitsObservation } from '../limits-readback.js';
 import type { KubeClients } from './client.js';
 import { kubeCall, orMissing } from './errors.js';
 import { execIn } from './exec.js';
-import { networkModeOf } from './metadata.js';
+import { networkModeOf, podFilter } from './metadata.js';
 import { helperNetworkPolicy, networkPolicyFor } from './network-policy.js';
 import { HELPER_RUN_MS, runHelperPod } from './helper-pod.js';
 import type { KubernetesEngineOptions } from './options.js';
@@ -157,9 +157,10 @@ export class KubernetesEngine implements Engine {
   }
 
   async listSandboxes(labels: Record<string, string>): Promise<SandboxSummary[]> {
-    const selector = [`${LABEL.managed}=true`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)].join(',');
+    const { selector, byAnnotation } = podFilter(labels);
     const list = await this.call('list pods', () => this.c.core.listNamespacedPod({ namespace: this.o.namespace, labelSelector: selector }));
-    return list.items.map((p) => ({
+    const matches = (p: V1Pod) => byAnnotation.every(([k, v]) => p.metadata?.annotations?.[k] === v);
+    return list.items.filter(matches).map((p) => ({
       id: p.metadata!.name!,
       name: p.metadata!.name!,
       state: (p.status?.phase ?? 'unknown').toLowerCase(),
