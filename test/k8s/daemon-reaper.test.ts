@@ -5,7 +5,7 @@ import { HELLO, makeModule } from '../helpers/gobox.js';
 import { cluster, core, NS, podsWith } from './cluster.js';
 import { dropK8cState, k8cUser } from './k8c-users.js';
 
-const user = () => k8cUser(0);
+const user = () => k8cUser(3);
 
 /** A sandbox pod as a daemon leaves it when its client is gone: its run dir (not a label value) is an annotation, as pod metadata puts it. */
 function leftover(name: string, daemonKey: string, conn: string, uid: number): V1Pod {

@@ -9,6 +9,9 @@ const K8C = [
   { name: 'gobox-k8c-a', uid: 24340 },
   { name: 'gobox-k8c-b', uid: 24341 },
   { name: 'gobox-k8c-c', uid: 24342 },
+  { name: 'gobox-k8c-d', uid: 24343 },
+  { name: 'gobox-k8c-e', uid: 24344 },
+  { name: 'gobox-k8c-f', uid: 24345 },
 ];
 
 export function k8cUser(i: number): { name: string; uid: number; gid: number } {
