@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CORRECT_ADD, hiddenTests, removeClass, roster, studentProject, uniqueClass } from '../helpers/class.js';
 import { k8sGobox, podsWith } from './cluster.js';
@@ -29,6 +30,13 @@ describe('gobox class run on a Kubernetes cluster', () => {
     expect(by.s1).toMatchObject({ status: 'ok', passed: 2, failed: 0 });
     expect(by.s2).toMatchObject({ status: 'tests-failed', failed: 2 });
     expect(by.s2!.tests.find((t) => t.name === 'TestAdd')!.output).toContain('Add(2, 3) = -1, want 5');
+    // Each student's dir was copied into the pod read-only and nothing came back: no hidden test, no build output.
+    for (const d of dirs) expect(readdirSync(d).sort()).toEqual(['add.go', 'go.mod']);
     for (const s of students()) expect(await podsWith({ 'gobox.owner': String(s.uid) })).toEqual([]);
+    // A second run on each student's own open network (a NetworkPolicy per user and mode) grades the same.
+    const open = await k8sGobox(['class', 'run', CLASS, '--network', 'open', '--tests', hiddenTests(), '--', 'go', 'test', './...'], { cwd: '/', timeoutMs: 600_000 });
+    expect(open.code, open.stderr).toBe(0);
+    const again = JSON.parse((await k8sGobox(['class', 'results', CLASS, '--format', 'json'], { cwd: '/' })).stdout) as { students: JsonStudent[] };
+    expect(again.students.map((s) => [s.id, s.status])).toEqual([['s1', 'ok'], ['s2', 'tests-failed']]);
   }, 1_600_000);
 });
