@@ -34,6 +34,20 @@ describe('files the command deletes in the pod, on the host', () => {
     expect(existsSync(path.join(dir, 'go.mod'))).toBe(true);
   });
 
+  it('root running gobox for the owner deletes only what the owner may delete on the host', async () => {
+    const u = user();
+    const dir = makeModule({ ...HELLO, 'gone.txt': 'x', 'roots/r.txt': 'root' }, u);
+    chownSync(path.join(dir, 'roots'), 0, 0);
+    chownSync(path.join(dir, 'roots', 'r.txt'), 0, 0);
+    // In the pod every copied file is the owner's: both go there.
+    const r = await k8sGobox(['run', 'sh', '-c', 'rm gone.txt && rm -r roots && echo done'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('done\n');
+    expect(existsSync(path.join(dir, 'gone.txt'))).toBe(false);
+    expect(readFileSync(path.join(dir, 'roots', 'r.txt'), 'utf8')).toBe('root');
+    expect(r.stderr).toMatch(/deleted in the pod but kept in .*roots\/r\.txt \(its directory is not the owner's to change on the host \(uid 0\)\)/);
+  });
+
   it('keeps a file changed on the host meanwhile (named in a warning), never deletes through a dir swapped for a symlink, and removes a link without its target', async () => {
     const u = user();
     const dir = makeModule({ ...HELLO, 'edited.txt': 'before', 'swapped/f': 'in project', 'target/t': 'kept' }, u);

@@ -89,6 +89,19 @@ describe('deleting on the host what the command deleted in the pod', () => {
     expect(existsSync(path.join(project(), 'dir', 'f'))).toBe(true);
   });
 
+  it('acting for the owner, deletes only in directories the owner may change', async () => {
+    t.write('p/mine.txt', 'x');
+    t.write('p/sub/f', 'x');
+    const s = await snapshotTree(project());
+    const me = process.getuid!();
+    // Another uid than the directories' owner: nothing of theirs goes.
+    const other = deleteRemoved(s, planDeletions(s, new Set()), { uid: me + 1 });
+    expect(other.deleted).toBe(0);
+    expect(other.kept).toContain(`mine.txt (its directory is not the owner's to change on the host (uid ${me}))`);
+    expect(existsSync(path.join(project(), 'sub', 'f'))).toBe(true);
+    expect(deleteRemoved(s, planDeletions(s, new Set()), { uid: me })).toEqual({ deleted: 3, kept: [] });
+  });
+
   it('takes a file already gone on the host as done', async () => {
     t.write('p/f', 'x');
     const s = await snapshotTree(project());

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, rmdirSync, unlinkSync, type Stats } from 'node:fs';
 import { Writable } from 'node:stream';
 import { errorMessage } from '../../common/errors.js';
 import { formatSize } from '../../common/units.js';
@@ -64,7 +64,7 @@ const baseOf = (rel: string) => rel.slice(rel.lastIndexOf('/') + 1);
  * while it is what was copied in: a file changed on the host since is kept and named, and a
  * directory is removed only once empty (rmdir), so anything new in it stays too.
  */
-export function deleteRemoved(s: TreeSnapshot, rels: string[]): { deleted: number; kept: string[] } {
+export function deleteRemoved(s: TreeSnapshot, rels: string[], asOwner?: { uid: number }): { deleted: number; kept: string[] } {
   const dirs = new HeldDirs(s);
   const kept: string[] = [];
   let deleted = 0;
@@ -78,6 +78,11 @@ export function deleteRemoved(s: TreeSnapshot, rels: string[]): { deleted: numbe
         continue;
       }
       const at = `/proc/self/fd/${up}/${baseOf(rel)}`;
+      const denied = asOwner ? ownerMayNotDelete(fstatSync(up), at, asOwner.uid) : undefined;
+      if (denied) {
+        kept.push(`${rel} (${denied})`);
+        continue;
+      }
       let now;
       try {
         now = entryOf(lstatSync(at, { bigint: true }));
@@ -104,12 +109,27 @@ export function deleteRemoved(s: TreeSnapshot, rels: string[]): { deleted: numbe
 }
 
 /**
+ * Root acting for the project's owner deletes only what the owner could delete on the host: in
+ * the pod every copied file is the owner's, so a file in a directory of root's (or of anyone
+ * else's) would otherwise go by root's hand. Conservative: the directory must be the owner's and
+ * writable by them, and in a sticky one the entry must be theirs too.
+ */
+function ownerMayNotDelete(dir: Stats, at: string, uid: number): string | undefined {
+  if (dir.uid !== uid || !(dir.mode & 0o200)) return `its directory is not the owner's to change on the host (uid ${dir.uid})`;
+  if (dir.mode & 0o1000) {
+    const entryUid = lstatSync(at, { throwIfNoEntry: false })?.uid;
+    if (entryUid !== undefined && entryUid !== uid) return `not the owner's, in a sticky directory (uid ${entryUid})`;
+  }
+  return undefined;
+}
+
+/**
  * Applies the command's deletions to the host copy of a synced dir: lists everything left in the
  * pod, then deletes what was copied in and is no longer there. A listing that fails or is cut
  * (a directory the command made unreadable, a flood of files) deletes nothing: only a complete
  * listing can say a file is gone.
  */
-export async function applyPodDeletions(c: KubeClients, ns: string, pod: string, podPath: string, s: TreeSnapshot): Promise<string[]> {
+export async function applyPodDeletions(c: KubeClients, ns: string, pod: string, podPath: string, s: TreeSnapshot, owner: { uid: number }): Promise<string[]> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   // Kept as each chunk is written (a Writable, not a stream's 'data' events), so all of it is here once the exec has ended.
@@ -123,7 +143,9 @@ export async function applyPodDeletions(c: KubeClients, ns: string, pod: string,
   const r = await execIn(c, ns, pod, SYNC_CONTAINER, ['/bin/sh', '-c', 'cd "$1" && find . ! -path . -print0', 'list', podPath], { stdout: sink });
   if (r.exitCode !== 0) return [`warning: files deleted in the pod are not deleted in ${s.root}: listing the pod's copy failed (exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''})`];
   if (bytes > LISTING_CAP) return [`warning: files deleted in the pod are not deleted in ${s.root}: the pod's listing is over ${formatSize(LISTING_CAP)}`];
-  const { kept } = deleteRemoved(s, planDeletions(s, parsePodListing(Buffer.concat(chunks))));
+  // gobox run by root for the project's owner: the owner's rights on the host, not root's.
+  const asOwner = process.getuid?.() === 0 && owner.uid !== 0 ? owner : undefined;
+  const { kept } = deleteRemoved(s, planDeletions(s, parsePodListing(Buffer.concat(chunks))), asOwner);
   if (!kept.length) return [];
   return [`warning: deleted in the pod but kept in ${s.root}: ${kept.slice(0, 5).join('; ')}${kept.length > 5 ? ` and ${kept.length - 5} more` : ''}`];
 }

@@ -133,7 +133,7 @@ export class KubernetesSandbox implements SandboxHandle {
         if (skipped.length) notices.push(`warning: not copied back into ${d.hostPath}: ${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? ` and ${skipped.length - 5} more` : ''}`);
         // A file the command moved shows as deleted here and created there: delete only once every
         // file and link came back, so no content exists only in the pod when its old copy goes.
-        if (d.snapshot && r.exitCode === 0 && !lost) notices.push(...(await applyPodDeletions(this.c, this.ns, this.id, d.podPath, d.snapshot)));
+        if (d.snapshot && r.exitCode === 0 && !lost) notices.push(...(await applyPodDeletions(this.c, this.ns, this.id, d.podPath, d.snapshot, this.o.owner)));
         else if (d.snapshot) notices.push(`warning: files deleted in the pod are not deleted in ${d.hostPath}, since not every file came back`);
       } catch (e) {
         notices.push(`warning: copying ${d.hostPath} back from the pod failed: ${errorMessage(e)}`);
