@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { CACHE_LABEL, imageBytes } from '../cache/index.js';
 import { LABEL } from '../common/labels.js';
 import { NotFoundError, UsageError } from '../common/errors.js';
+import { shortId } from '../common/short-id.js';
 import { hardPaths } from '../app/cache/hard-limit.js';
 import { WAITING_COMMAND, WARM_LABEL, warmSandboxCommand } from '../app/warm/pool.js';
 import type { Engine, VolumeInfo } from '../engine/index.js';
@@ -69,7 +70,7 @@ export async function adminPs(engine: Engine, now = Date.now()): Promise<PsRow[]
       ? ((await warmSandboxCommand(engine, b.id).catch(() => undefined)) ?? WAITING_COMMAND)
       : (b.labels[LABEL.command] ?? '');
     return {
-      id: b.id.slice(0, 12), user: who.get(uid) ?? String(uid), uid, profile: b.labels[LABEL.profile] ?? '', command,
+      id: shortId(b.id), user: who.get(uid) ?? String(uid), uid, profile: b.labels[LABEL.profile] ?? '', command,
       ageSeconds: Math.max(0, Math.round((now - created) / 1000)), state: b.state, via: b.labels[DAEMON_LABEL.daemon] ? 'daemon' : 'direct',
       ...(st.memoryBytes !== undefined ? { memoryBytes: st.memoryBytes } : {}), ...(st.cpuSeconds !== undefined ? { cpuSeconds: st.cpuSeconds } : {}),
       ...(c !== undefined ? { cacheBytes: c } : {}),
@@ -88,7 +89,7 @@ export async function adminKill(engine: Engine, target: { id?: string; user?: st
     picked = exact.length ? exact : boxes.filter((b) => b.id.startsWith(id));
     if (picked.length === 0) throw new NotFoundError(`no gobox sandbox ${id}`, { hint: 'see: gobox admin ps' });
     if (picked.length > 1) {
-      const ids = picked.map((b) => b.id.slice(0, 12));
+      const ids = picked.map((b) => shortId(b.id));
       throw new UsageError(`${id} matches ${picked.length} sandboxes (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}); nothing was killed`, {
         hint: 'give more of the id (see: gobox admin ps), or kill all of a user\'s with --user',
       });
@@ -99,5 +100,5 @@ export async function adminKill(engine: Engine, target: { id?: string; user?: st
     picked = boxes.filter((b) => b.labels[LABEL.owner] === String(uid));
   }
   for (const b of picked) await engine.removeSandbox(b.id);
-  return picked.map((b) => b.id.slice(0, 12));
+  return picked.map((b) => shortId(b.id));
 }

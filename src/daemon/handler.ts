@@ -2,7 +2,7 @@ import { envForDaemon, runForDaemon, type DaemonRunInput } from './run-request.j
 import { PolicyError, UsageError, isGoboxError } from '../common/errors.js';
 import { stateDir } from '../common/paths.js';
 import { loadHostConfig } from '../config/host-config.js';
-import { connectEngine } from '../engine/index.js';
+import { connectHostEngine } from '../app/run/host-engine.js';
 import type { AuditLog } from './audit.js';
 import { serveCacheOp } from './cache-ops.js';
 import { serveClassOp } from './class-ops.js';
@@ -83,7 +83,7 @@ export async function handleSession(s: Session, state: DaemonState): Promise<voi
       onStart: (control) => {
         s.started(control);
         void state.audit.write({ event: 'start', ...base, cwd: input.project.cwd });
-        void connectEngine().then((engine) => engine.listSandboxes({ [DAEMON_LABEL.conn]: s.id })).then((l) => {
+        void connectHostEngine(state.env).then((engine) => engine.listSandboxes({ [DAEMON_LABEL.conn]: s.id })).then((l) => {
           if (l[0]) peak = watchPeak(l[0].id);
         }).catch(() => {});
       },

@@ -11,7 +11,7 @@ import type { Session } from '../wire/session.js';
 import type { AuditLog } from './audit.js';
 import { daemonSite } from './jail-site.js';
 import { gateSpec } from './mount-gate.js';
-import { prepareDaemonRun, runForDaemon, type DaemonRunInput } from './run-request.js';
+import { prepareDaemonRun, refuseOnCluster, runForDaemon, type DaemonRunInput } from './run-request.js';
 
 /** What `gobox jail fetch` runs: every module of go.sum into the user's cache, then each checked against it. */
 const FETCH = ['sh', '-c', 'go mod download && go mod verify'];
@@ -35,6 +35,7 @@ export async function serveJailOp(s: Session, input: DaemonRunInput, audit: Audi
     sendFrame(s.socket, FRAME.result, JSON.stringify(check));
     return;
   }
+  refuseOnCluster(input, 'build in a jail');
   const started = Date.now();
   const end = (exitCode: number, reason: string, subjects?: { name: string; sha256: string }[]) =>
     audit.write({ event: 'jail-end', user: s.user.name, uid: s.user.uid, session: s.id, action: j.action, exitCode, reason, durationMs: Date.now() - started, ...(subjects ? { subjects } : {}) });

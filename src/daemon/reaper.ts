@@ -4,6 +4,7 @@ import { hostBootId } from '../common/identity.js';
 import { LABEL } from '../common/labels.js';
 import { logger } from '../common/logger.js';
 import { ownerAlive } from '../common/owner-process.js';
+import { shortId } from '../common/short-id.js';
 import type { Engine } from '../engine/index.js';
 import { removeUnusedNetworks } from '../app/network/unused-networks.js';
 import type { AuditLog } from './audit.js';
@@ -27,7 +28,7 @@ export async function reconcile(engine: Engine, key: string, isLive: (conn: stri
     try {
       await engine.removeSandbox(s.id);
       removed++;
-      await audit.write({ event: 'reaped', uid: Number(s.labels[LABEL.owner]), session: conn, container: s.id.slice(0, 12), why: 'its client connection is gone' });
+      await audit.write({ event: 'reaped', uid: Number(s.labels[LABEL.owner]), session: conn, container: shortId(s.id), why: 'its client connection is gone' });
     } catch (e) {
       log.warn(`cannot remove leftover sandbox ${s.name}: ${errorMessage(e)}`);
     }

@@ -1,4 +1,4 @@
-import { PolicyError } from '../common/errors.js';
+import { GoboxError, PolicyError } from '../common/errors.js';
 import type { Progress } from '../common/progress.js';
 import { parseDuration, parseSize } from '../common/units.js';
 import { loadProfile } from '../config/profiles.js';
@@ -73,8 +73,23 @@ export interface DaemonExecHooks {
   onStart: (control: RunControl, containerName: string) => void;
 }
 
+/**
+ * The daemon's sandboxes stand behind the mount gate, which compares the project bind-mounted
+ * into the container with the directory the user opened. A pod gets no bind mount: the project
+ * would be copied in, by the daemon, as root, from a tree the user controls (a hard link to a
+ * file only root may read would travel with it). Until that copy runs as the user, a daemon on a
+ * cluster refuses to make a sandbox, in one line, before anything exists on the cluster.
+ */
+export function refuseOnCluster(i: Pick<DaemonRunInput, 'host'>, what: string): void {
+  if (i.host.config.engine.kind !== 'kubernetes') return;
+  throw new GoboxError(`the gobox daemon does not ${what} on the Kubernetes engine (host config engine.kind: kubernetes): it would copy your project into the pod as root, not as you`, {
+    hint: 'ask the administrator for direct access to the cluster (engine.kubeconfig), or for a host where the daemon uses Docker or Podman',
+  });
+}
+
 /** `gobox run` for the daemon: the same engine preparation and sandbox contract, behind the mount gate. */
 export async function runForDaemon(i: DaemonRunInput, h: DaemonExecHooks): Promise<RunOutcome> {
+  refuseOnCluster(i, 'run sandboxes');
   const p = await prepareDaemonRun(i);
   const engine = await readyEngine(p, i.progress);
   const ids = await writeIdentityFiles(p.user, i.user.name);

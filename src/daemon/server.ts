@@ -5,7 +5,7 @@ import { errorMessage, GoboxError } from '../common/errors.js';
 import { processAlive } from '../common/identity.js';
 import { logger } from '../common/logger.js';
 import { loadHostConfig } from '../config/host-config.js';
-import { connectEngine } from '../engine/index.js';
+import { connectHostEngine } from '../app/run/host-engine.js';
 import { AuditLog } from './audit.js';
 import { handleSession, type DaemonState } from './handler.js';
 import { auditLogPath, daemonPidFile, runDir } from './paths.js';
@@ -55,9 +55,11 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
 
   const sweep = async () => {
     try {
-      const n = await reconcile(await connectEngine(), state.key, (c) => state.active.has(c), audit);
+      // The engine the host config names (a cluster's pods too), as the sessions' runs use it.
+      const engine = await connectHostEngine(env);
+      const n = await reconcile(engine, state.key, (c) => state.active.has(c), audit);
       if (n) log.info(`removed ${n} sandbox(es) left by gone clients or an earlier daemon`);
-      const h = await sweepHelpers(await connectEngine());
+      const h = await sweepHelpers(engine);
       if (h) log.info(`removed ${h} helper container(s) whose gobox process is gone`);
     } catch (e) {
       log.warn(`cannot reconcile sandboxes now: ${errorMessage(e)}`);

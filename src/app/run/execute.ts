@@ -1,6 +1,7 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { EngineUnavailableError, errorMessage, EXIT } from '../../common/errors.js';
 import { logger } from '../../common/logger.js';
+import { shortId } from '../../common/short-id.js';
 import { formatDuration, formatSize } from '../../common/units.js';
 import type { AttachEnd, Engine, SandboxHandle } from '../../engine/index.js';
 import type { SandboxSpec } from '../../sandbox/types.js';
@@ -143,7 +144,7 @@ function sender(box: SandboxHandle, warn: (kind: WarningKind, text: string) => v
       if (signal !== 'SIGKILL') return warn('sandbox-stop', `warning: ${failed}`);
       // Said before the removal: once the sandbox is gone, the run ends and reports at once.
       warn('sandbox-stop', `warning: ${failed}; removing it by force instead`);
-      return box.remove().catch((e2: unknown) => warn('sandbox-stop', `warning: removing the sandbox failed too (${errorMessage(e2)}); it may still run: docker rm -f ${box.id.slice(0, 12)}`));
+      return box.remove().catch((e2: unknown) => warn('sandbox-stop', `warning: removing the sandbox failed too (${errorMessage(e2)}); it may still run: ${forceRemoval(box.id)}`));
     });
   };
 }
@@ -175,8 +176,11 @@ async function removeQuietly(box: SandboxHandle): Promise<string> {
 
 /** A failed remove is left to the sweeper (labels name this process, which is about to exit), and said so. */
 function removalWarning(id: string, why: string): string {
-  return `warning: could not remove the sandbox ${id.slice(0, 12)} (${why}); the next gobox run or gobox gc removes it (or: docker rm -f ${id.slice(0, 12)})`;
+  return `warning: could not remove the sandbox ${shortId(id)} (${why}); the next gobox run or gobox gc removes it (or: ${forceRemoval(id)})`;
 }
+
+/** How to remove a sandbox by hand: docker's command for a container; for a pod (whose namespace and credentials the user may not have), gobox gc once this run has exited. */
+const forceRemoval = (id: string) => (shortId(id) === id ? 'gobox gc' : `docker rm -f ${shortId(id)}`);
 
 function outcome(code: number, oom: boolean, ended: EndReason | undefined, o: ExecuteOptions, ms: number, id: string): RunOutcome {
   const base = { durationMs: Math.round(ms), containerId: id, notices: [] as string[] };

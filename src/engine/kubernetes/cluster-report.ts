@@ -9,6 +9,8 @@ export const NEEDED_ACCESS = [
   { verb: 'list', resource: 'pods' },
   { verb: 'create', resource: 'pods', subresource: 'exec' },
   { verb: 'create', resource: 'pods', subresource: 'attach' },
+  // A helper pod's output (cache info, trim, clear) is read from its log.
+  { verb: 'get', resource: 'pods', subresource: 'log' },
   { verb: 'create', resource: 'persistentvolumeclaims' },
   { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io' },
 ] as const;

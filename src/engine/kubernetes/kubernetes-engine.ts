@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { V1NetworkPolicy, V1Pod } from '@kubernetes/client-node';
 import path from 'node:path';
 import { ConflictError, GoboxError, NotFoundError } from '../../common/errors.js';
 import { LABEL } from '../../common/labels.js';
@@ -8,15 +9,17 @@ import type { LimitsObservation } from '../limits-readback.js';
 import type { KubeClients } from './client.js';
 import { kubeCall, orMissing } from './errors.js';
 import { execIn } from './exec.js';
-import { networkModeOf } from './metadata.js';
-import { networkPolicyFor } from './network-policy.js';
+import { networkModeOf, podFilter } from './metadata.js';
+import { helperNetworkPolicy, networkPolicyFor } from './network-policy.js';
+import { HELPER_RUN_MS, runHelperPod } from './helper-pod.js';
 import type { KubernetesEngineOptions } from './options.js';
-import { compilePod } from './pod.js';
+import { compileHelperPod, compilePod, type PodOptions } from './pod.js';
 import { clusterReport, type ClusterReport } from './cluster-report.js';
 import { waitForRunning } from './pod-start.js';
 import { checkSyncSize, packProject } from './project-sync.js';
 import { deletePod, KubernetesSandbox } from './kubernetes-sandbox.js';
 import { SYNC_CONTAINER, SYNC_MARKER } from './sync-sidecar.js';
+import { snapshotTree, type TreeSnapshot } from './tree-snapshot.js';
 import { unsupported } from './unsupported.js';
 import { volumeOf } from './volumes.js';
 
@@ -59,14 +62,14 @@ export class KubernetesEngine implements Engine {
     return { kind: 'kubernetes', version: v.gitVersion, apiVersion: `${v.major}.${v.minor}`, rootless: false, cgroupVersion: 'unknown', runtimes: [], defaultRuntime: 'default', limits: { memory: true, cpu: true, pids: false }, storageDriver: 'pvc', security: ['seccomp', 'pod-security-context'] };
   }
 
-  async createSandbox(spec: SandboxSpec): Promise<KubernetesSandbox> {
+  /** The cluster's side of compiling a spec: namespace, toolchain volume, deadline, node and the rest of host config's engine. */
+  private podOptions(spec: SandboxSpec, timeoutMs: number): PodOptions {
     const goroot = spec.mounts.find((m) => m.kind === 'bind' && m.target === GOROOT);
     const storeRoot = goroot && goroot.kind === 'bind' ? path.dirname(goroot.source) : '/var/lib/gobox/toolchains';
-    const compiled = compilePod(spec, {
+    return {
       namespace: this.o.namespace,
       toolchains: { ...(this.o.toolchains ?? { hostPath: storeRoot }), storeRoot },
-      // The sandbox's expiry (its wall clock plus the sweeper's grace) bounds the pod even if gobox dies.
-      timeoutMs: Math.max(0, Date.parse(spec.labels[LABEL.expires] ?? '') - Date.parse(spec.labels[LABEL.created] ?? '')) || 0,
+      timeoutMs,
       // The app makes the claim first, sized by the profile (createVolume); this size is the fallback.
       cacheBytes: DEFAULT_CACHE_BYTES,
       imagePullPolicy: this.o.imagePullPolicy,
@@ -74,7 +77,13 @@ export class KubernetesEngine implements Engine {
       ...(this.o.node ? { nodeName: this.o.node } : {}),
       ...(this.o.localhostSeccomp ? { localhostSeccomp: this.o.localhostSeccomp } : {}),
       ...(this.o.runtimeClasses ? { runtimeClasses: this.o.runtimeClasses } : {}),
-    });
+    };
+  }
+
+  async createSandbox(spec: SandboxSpec): Promise<KubernetesSandbox> {
+    // The sandbox's expiry (its wall clock plus the sweeper's grace) bounds the pod even if gobox dies.
+    const timeoutMs = Math.max(0, Date.parse(spec.labels[LABEL.expires] ?? '') - Date.parse(spec.labels[LABEL.created] ?? '')) || 0;
+    const compiled = compilePod(spec, this.podOptions(spec, timeoutMs));
     // Over the cap fails before anything exists on the cluster.
     for (const s of compiled.synced) await checkSyncSize(s.hostPath, this.o.syncLimitBytes);
     const [uid, gid] = spec.security.user.split(':').map(Number) as [number, number];
@@ -87,12 +96,15 @@ export class KubernetesEngine implements Engine {
     const name = compiled.pod.metadata!.name!;
     const meta = compiled.pod.metadata!;
     for (const f of compiled.files?.items ?? []) meta.annotations = { ...meta.annotations, [f.annotation]: await readFile(f.hostPath, 'utf8') };
+    const snapshots = new Map<string, TreeSnapshot>();
     try {
       await this.call(`create pod ${name}`, () => this.c.core.createNamespacedPod({ namespace: ns, body: compiled.pod })).catch((e: unknown) => {
         throw e instanceof NotFoundError ? new GoboxError(`namespace ${ns} does not exist on the cluster (engine.namespace): ${e.message}`) : e;
       });
       await waitForRunning(this.c, ns, name, this.o.startTimeoutMs);
       for (const s of compiled.synced) {
+        // What is copied in, so that what the command deletes can be deleted on the host after it.
+        if (s.copyBack) snapshots.set(s.hostPath, await snapshotTree(s.hostPath));
         const r = await execIn(this.c, ns, name, SYNC_CONTAINER, ['/bin/sh', '-c', `tar -x -p --no-same-owner --no-overwrite-dir -f - -C "$1" && touch ${SYNC_MARKER}`, 'sync-in', s.podPath], { stdin: packProject(s.hostPath) });
         if (r.exitCode !== 0) throw new GoboxError(`copying ${s.hostPath} into the pod failed (tar exit ${r.exitCode}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
       }
@@ -100,12 +112,32 @@ export class KubernetesEngine implements Engine {
       await deletePod(this.c, ns, name).catch(() => {});
       throw e;
     }
-    return new KubernetesSandbox(this.c, ns, name, { synced: compiled.synced, owner: { uid, gid }, syncLimitBytes: this.o.syncLimitBytes });
+    return new KubernetesSandbox(this.c, ns, name, { synced: compiled.synced.map((s) => ({ ...s, snapshot: snapshots.get(s.hostPath) })), owner: { uid, gid }, syncLimitBytes: this.o.syncLimitBytes });
+  }
+
+  /**
+   * A helper (cache measure, trim, clear) as a short pod with a sandbox pod's security context,
+   * mounting the user's existing cache claim (never making one) and no network. Helpers that need
+   * host files or root (CA roots reader, cache chown, the move into a hard cache) are refused:
+   * a claim is the user's through fsGroup, and the CA bundle travels in each sandbox pod.
+   */
+  async runHelper(spec: SandboxSpec): Promise<{ exitCode: number; output: string }> {
+    let compiled;
+    try {
+      compiled = compileHelperPod(spec, this.podOptions(spec, HELPER_RUN_MS));
+    } catch (e) {
+      return unsupported(`this helper: ${(e as Error).message}`);
+    }
+    await this.ensurePolicy(helperNetworkPolicy(this.o.namespace));
+    return runHelperPod(this.c, this.o.namespace, compiled.pod, this.o.startTimeoutMs);
   }
 
   /** One policy per user and mode, made on first use and kept (like a user's network on one host). */
   private async ensureNetworkPolicy(uid: number, mode: 'none' | 'open' | 'proxy'): Promise<void> {
-    const policy = networkPolicyFor(uid, mode, this.o.namespace, this.o.podCidr ? { podCidr: this.o.podCidr } : {});
+    await this.ensurePolicy(networkPolicyFor(uid, mode, this.o.namespace, this.o.podCidr ? { podCidr: this.o.podCidr } : {}));
+  }
+
+  private async ensurePolicy(policy: V1NetworkPolicy): Promise<void> {
     const name = policy.metadata!.name!;
     const have = await orMissing(this.call(`read networkpolicy ${name}`, () => this.c.networking.readNamespacedNetworkPolicy({ name, namespace: this.o.namespace })));
     if (have) return;
@@ -125,9 +157,10 @@ export class KubernetesEngine implements Engine {
   }
 
   async listSandboxes(labels: Record<string, string>): Promise<SandboxSummary[]> {
-    const selector = [`${LABEL.managed}=true`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)].join(',');
+    const { selector, byAnnotation } = podFilter(labels);
     const list = await this.call('list pods', () => this.c.core.listNamespacedPod({ namespace: this.o.namespace, labelSelector: selector }));
-    return list.items.map((p) => ({
+    const matches = (p: V1Pod) => byAnnotation.every(([k, v]) => p.metadata?.annotations?.[k] === v);
+    return list.items.filter(matches).map((p) => ({
       id: p.metadata!.name!,
       name: p.metadata!.name!,
       state: (p.status?.phase ?? 'unknown').toLowerCase(),
@@ -194,7 +227,6 @@ export class KubernetesEngine implements Engine {
   loadImage = () => unsupported('image loading (import the archive on each node with ctr -n k8s.io images import)');
   saveImage = () => unsupported('image export (images live on the nodes)');
   imageId = () => unsupported('image ids (images live on the nodes)');
-  runHelper = () => unsupported('helper containers (cache measure, trim and chown, CA roots); a cache claim is sized by its storage instead');
   getNetwork = () => unsupported('networks (a NetworkPolicy per user and mode takes their place)');
   createNetwork = () => unsupported('networks (a NetworkPolicy per user and mode takes their place)');
   listNetworks = async () => [];

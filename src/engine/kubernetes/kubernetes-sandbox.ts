@@ -7,6 +7,8 @@ import { kubeCall, orMissing } from './errors.js';
 import { execIn } from './exec.js';
 import { AttachHandshake } from './attach-handshake.js';
 import { copyBackInto } from './project-sync.js';
+import { applyPodDeletions } from './deletions.js';
+import type { TreeSnapshot } from './tree-snapshot.js';
 import { PID_FILE, SANDBOX_CONTAINER, SYNC_CONTAINER, SYNC_MARKER } from './sync-sidecar.js';
 
 const POLL_MS = 250;
@@ -15,6 +17,8 @@ export interface SyncedDir {
   hostPath: string;
   podPath: string;
   copyBack: boolean;
+  /** What was copied in (copy-back dirs): what the command deleted is deleted on the host too. */
+  snapshot?: TreeSnapshot | undefined;
 }
 
 /** Forwards into `to` without ever ending it: the client library ends the streams it is given. */
@@ -113,7 +117,10 @@ export class KubernetesSandbox implements SandboxHandle {
     }
   }
 
-  /** The files the command changed or created since the sync (ctime newer than the marker), back into the host project. */
+  /**
+   * The files the command changed or created since the sync (ctime newer than the marker), back
+   * into the host project; then what it deleted, deleted there too (deletions.ts).
+   */
   private async copyBack(): Promise<string[]> {
     const notices: string[] = [];
     for (const d of this.o.synced.filter((s) => s.copyBack)) {
@@ -121,9 +128,13 @@ export class KubernetesSandbox implements SandboxHandle {
       const script = `cd "$1" && find . ! -path . -cnewer ${SYNC_MARKER} \\( -type f -o -type d -o -type l \\) -print0 | tar --null --no-recursion -T - -cf -`;
       try {
         const r = await execIn(this.c, this.ns, this.id, SYNC_CONTAINER, ['/bin/sh', '-c', script, 'copy-back', d.podPath], { stdout: back.sink });
-        const { skipped } = await back.done;
+        const { skipped, lost } = await back.done;
         if (r.exitCode !== 0) notices.push(`warning: copying ${d.hostPath} back from the pod failed (exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? ''}); some changes stay behind`);
         if (skipped.length) notices.push(`warning: not copied back into ${d.hostPath}: ${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? ` and ${skipped.length - 5} more` : ''}`);
+        // A file the command moved shows as deleted here and created there: delete only once every
+        // file and link came back, so no content exists only in the pod when its old copy goes.
+        if (d.snapshot && r.exitCode === 0 && !lost) notices.push(...(await applyPodDeletions(this.c, this.ns, this.id, d.podPath, d.snapshot, this.o.owner)));
+        else if (d.snapshot) notices.push(`warning: files deleted in the pod are not deleted in ${d.hostPath}, since not every file came back`);
       } catch (e) {
         notices.push(`warning: copying ${d.hostPath} back from the pod failed: ${errorMessage(e)}`);
       }

@@ -23,3 +23,17 @@ export function podMetadata(spec: SandboxSpec, namespace: string): V1ObjectMeta 
   }
   return { name: spec.name, namespace, labels, ...(Object.keys(annotations).length ? { annotations } : {}) };
 }
+
+/**
+ * A listing filter as the API can take it: pairs whose value is a label value go in the label
+ * selector; the others (a daemon's run dir, with slashes) are annotations on the pod
+ * (podMetadata) and are matched on the listed pods instead, never sent as an invalid selector.
+ */
+export function podFilter(labels: Record<string, string>): { selector: string; byAnnotation: [string, string][] } {
+  const pairs = Object.entries(labels);
+  const inSelector = pairs.filter(([, v]) => LABEL_VALUE.test(v));
+  return {
+    selector: [['gobox.managed', 'true'], ...inSelector].map(([k, v]) => `${k}=${v}`).join(','),
+    byAnnotation: pairs.filter(([, v]) => !LABEL_VALUE.test(v)),
+  };
+}

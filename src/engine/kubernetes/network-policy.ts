@@ -35,3 +35,17 @@ export function networkPolicyFor(uid: number, mode: 'none' | 'open' | 'proxy', n
     },
   };
 }
+
+/**
+ * The one policy for every helper pod of the namespace (cache measure, trim, clear): no traffic
+ * in or out, as a helper container gets no network on a local engine. Helpers are not sandboxes
+ * (kind "helper"), so no user's sandbox policy selects them.
+ */
+export function helperNetworkPolicy(namespace: string): V1NetworkPolicy {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'gobox-helpers', namespace, labels: { 'gobox.managed': 'true', 'gobox.kind': 'network' } },
+    spec: { podSelector: { matchLabels: { 'gobox.managed': 'true', 'gobox.kind': 'helper' } }, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] },
+  };
+}

@@ -43,7 +43,7 @@ export async function waitForRunning(c: KubeClients, ns: string, name: string, t
   }
 }
 
-async function pendingReason(c: KubeClients, ns: string, pod: V1Pod): Promise<string> {
+export async function pendingReason(c: KubeClients, ns: string, pod: V1Pod): Promise<string> {
   for (const v of pod.spec?.volumes ?? []) {
     const claim = v.persistentVolumeClaim?.claimName;
     if (!claim) continue;

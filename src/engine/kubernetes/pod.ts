@@ -1,7 +1,7 @@
 import type { V1Container, V1PersistentVolumeClaim, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { SandboxMount, SandboxSpec } from '../../sandbox/types.js';
 import { podMetadata } from './metadata.js';
-import { withSyncSidecar } from './sync-sidecar.js';
+import { escapeForKubernetes, withSyncSidecar } from './sync-sidecar.js';
 
 /** How a cluster is set up for gobox: the engine's settings (host config `engine:`), not the spec's. */
 export interface PodOptions {
@@ -72,6 +72,25 @@ function isToolchain(m: Extract<SandboxMount, { kind: 'bind' }>, o: PodOptions):
  * Pure: the engine creates the objects and moves the files.
  */
 export function compilePod(spec: SandboxSpec, o: PodOptions): CompiledPod {
+  const c = compileBare(spec, o);
+  return { ...c, pod: withSyncSidecar(c.pod, spec.command, spec.tty, c.synced) };
+}
+
+/**
+ * A helper spec (sandbox/helper-spec.ts: measure, trim or clear a cache) as a Pod: the same
+ * security context as a sandbox pod, but its command runs at once (no gate, no sync container),
+ * since it reads nothing from the caller and has no project. One that needs host directories or
+ * files cannot be a pod, and says which.
+ */
+export function compileHelperPod(spec: SandboxSpec, o: PodOptions): CompiledPod {
+  const c = compileBare(spec, o);
+  const host = [...c.synced.map((s) => s.hostPath), ...(c.files?.items.map((f) => f.hostPath) ?? [])];
+  if (host.length) throw new RangeError(`helper ${spec.name} mounts host paths (${host.join(', ')}), which are not on the cluster's nodes`);
+  c.pod.spec!.containers[0]!.command = escapeForKubernetes(spec.command);
+  return c;
+}
+
+function compileBare(spec: SandboxSpec, o: PodOptions): CompiledPod {
   const { uid, gid } = ids(spec.security.user);
   const volumes: V1Volume[] = [];
   const mounts: V1VolumeMount[] = [];
@@ -153,7 +172,7 @@ export function compilePod(spec: SandboxSpec, o: PodOptions): CompiledPod {
   if (spec.security.seccomp === 'no-tracing' && !o.localhostSeccomp) unsupported.push('seccomp: RuntimeDefault, which allows ptrace; install the no-tracing profile on the nodes');
   if (spec.runtime && !runtime) unsupported.push(`runtime ${spec.runtime}: no RuntimeClass configured for it`);
   return {
-    pod: withSyncSidecar(pod, spec.command, spec.tty, synced),
+    pod,
     ...(fileItems.length ? { files: { items: fileItems.map(({ key, hostPath }) => ({ key, hostPath, annotation: fileAnnotation(key) })) } } : {}),
     ...(cacheClaim ? { cacheClaim } : {}),
     synced,

@@ -43,7 +43,8 @@ describe('project sync', () => {
     symlinkSync(outside, path.join(host, 'out'));
     const back = copyBackInto(host, me, 1e9);
     await pipeline(packProject(pod), back.sink);
-    const { skipped } = await back.done;
+    const { skipped, lost } = await back.done;
+    expect(lost).toBe(true);
     expect(readFileSync(path.join(host, 'go.sum'), 'utf8')).toBe('sum');
     expect(readFileSync(path.join(host, 'bin', 'tool'), 'utf8')).toBe('#!/bin/sh\n');
     expect(existsSync(path.join(outside, 'evil'))).toBe(false);
@@ -58,6 +59,24 @@ describe('project sync', () => {
     mkdirSync(host);
     const back = copyBackInto(host, me, 50_000);
     await pipeline(packProject(path.join(t.dir(), 'pod')), back.sink);
-    expect((await back.done).skipped.join('\n')).toMatch(/past .* \(the sync limit\)/);
+    const done = await back.done;
+    expect(done.skipped.join('\n')).toMatch(/past .* \(the sync limit\)/);
+    expect(done.lost).toBe(true);
+  });
+
+  it('counts nothing as lost when only a directory\'s own entry is refused (it carries no content)', async () => {
+    const pod = path.join(t.dir(), 'pod');
+    mkdirSync(path.join(pod, 'swapped'), { recursive: true });
+    t.write('pod/ok.txt', 'ok');
+    const host = path.join(t.dir(), 'host');
+    mkdirSync(path.join(t.dir(), 'elsewhere'));
+    mkdirSync(host);
+    symlinkSync(path.join(t.dir(), 'elsewhere'), path.join(host, 'swapped'));
+    const back = copyBackInto(host, me, 1e9);
+    await pipeline(packProject(pod), back.sink);
+    const done = await back.done;
+    expect(done.skipped).toEqual(['swapped: swapped is a symlink on the host']);
+    expect(done.lost).toBe(false);
+    expect(readFileSync(path.join(host, 'ok.txt'), 'utf8')).toBe('ok');
   });
 });

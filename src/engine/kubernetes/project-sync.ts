@@ -68,8 +68,11 @@ export function refusal(root: string, target: string, type: string | undefined |
 export interface CopyBack {
   /** Where the pod's tar stream goes. */
   sink: Writable;
-  /** Resolves once every entry is written: the paths skipped and why. */
-  done: Promise<{ written: number; skipped: string[] }>;
+  /**
+   * Resolves once every entry is written: the paths skipped and why; `lost` when content stayed
+   * behind (a file or link skipped, or the cap reached), not only a directory's own status.
+   */
+  done: Promise<{ written: number; skipped: string[]; lost: boolean }>;
 }
 
 /**
@@ -82,6 +85,7 @@ export function copyBackInto(root: string, owner: { uid: number; gid: number }, 
   let written = 0;
   let seen = 0;
   let over = false;
+  let lost = false;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
@@ -97,15 +101,16 @@ export function copyBackInto(root: string, owner: { uid: number; gid: number }, 
     ignore: (name: string, header?: { type?: string | null; name: string }) => {
       const why = refusal(root, name, header?.type);
       if (why) skipped.push(`${path.relative(root, name) || '.'}: ${why}`);
+      if (why && header?.type !== 'directory') lost = true;
       else if (header?.type === 'file') written++;
       return Boolean(why);
     },
     map: (h: tar.Headers) => ({ ...h, uid: owner.uid, gid: owner.gid, mode: (h.mode ?? 0o644) & 0o777 }),
     strict: false,
   });
-  const done = new Promise<{ written: number; skipped: string[] }>((resolve, reject) => {
-    extract.on('finish', () => resolve({ written, skipped }));
-    extract.on('error', (e: Error) => (over ? resolve({ written, skipped }) : reject(new GoboxError(`copying the project back from the pod failed: ${e.message}`))));
+  const done = new Promise<{ written: number; skipped: string[]; lost: boolean }>((resolve, reject) => {
+    extract.on('finish', () => resolve({ written, skipped, lost: lost || over }));
+    extract.on('error', (e: Error) => (over ? resolve({ written, skipped, lost: true }) : reject(new GoboxError(`copying the project back from the pod failed: ${e.message}`))));
   });
   meter.pipe(extract as unknown as Writable);
   return { sink: meter, done };

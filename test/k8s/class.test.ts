@@ -1,0 +1,42 @@
+import { readdirSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CORRECT_ADD, hiddenTests, removeClass, roster, studentProject, uniqueClass } from '../helpers/class.js';
+import { k8sGobox, podsWith } from './cluster.js';
+import { dropK8cState, k8cUser } from './k8c-users.js';
+
+const students = () => [k8cUser(4), k8cUser(5)];
+const CLASS = uniqueClass('k8c');
+
+interface JsonStudent { id: string; status: string; message: string | null; passed: number; failed: number; tests: { name: string; status: string; output?: string }[] }
+
+describe('gobox class run on a Kubernetes cluster', () => {
+  afterAll(async () => {
+    removeClass(CLASS);
+    await dropK8cState(students().map((s) => s.uid));
+  });
+
+  it('grades two students in pods, by their tests, with the hidden tests kept out of their dirs', async () => {
+    const [good, bad] = students() as [ReturnType<typeof k8cUser>, ReturnType<typeof k8cUser>];
+    const dir = `hw-${CLASS}`;
+    const dirs = [studentProject(good, dir, { 'add.go': CORRECT_ADD }), studentProject(bad, dir, { 'add.go': 'package hw1\n\nfunc Add(a, b int) int { return a - b }\n' })];
+    const file = roster([['s1', good.name, dirs[0]!], ['s2', bad.name, dirs[1]!]]);
+    const init = await k8sGobox(['class', 'init', CLASS, '--roster', file, '--timeout', '3m', '--jobs', '2'], { cwd: '/' });
+    expect(init.code, init.stderr).toBe(0);
+    const run = await k8sGobox(['class', 'run', CLASS, '--tests', hiddenTests(), '--', 'go', 'test', './...'], { cwd: '/', timeoutMs: 1_500_000 });
+    expect(run.code, run.stderr).toBe(0);
+    const r = await k8sGobox(['class', 'results', CLASS, '--format', 'json'], { cwd: '/' });
+    expect(r.code, r.stderr).toBe(0);
+    const by = Object.fromEntries((JSON.parse(r.stdout) as { students: JsonStudent[] }).students.map((s) => [s.id, s]));
+    expect(by.s1).toMatchObject({ status: 'ok', passed: 2, failed: 0 });
+    expect(by.s2).toMatchObject({ status: 'tests-failed', failed: 2 });
+    expect(by.s2!.tests.find((t) => t.name === 'TestAdd')!.output).toContain('Add(2, 3) = -1, want 5');
+    // Each student's dir was copied into the pod read-only and nothing came back: no hidden test, no build output.
+    for (const d of dirs) expect(readdirSync(d).sort()).toEqual(['add.go', 'go.mod']);
+    for (const s of students()) expect(await podsWith({ 'gobox.owner': String(s.uid) })).toEqual([]);
+    // A second run on each student's own open network (a NetworkPolicy per user and mode) grades the same.
+    const open = await k8sGobox(['class', 'run', CLASS, '--network', 'open', '--tests', hiddenTests(), '--', 'go', 'test', './...'], { cwd: '/', timeoutMs: 600_000 });
+    expect(open.code, open.stderr).toBe(0);
+    const again = JSON.parse((await k8sGobox(['class', 'results', CLASS, '--format', 'json'], { cwd: '/' })).stdout) as { students: JsonStudent[] };
+    expect(again.students.map((s) => [s.id, s.status])).toEqual([['s1', 'ok'], ['s2', 'tests-failed']]);
+  }, 1_600_000);
+});
