@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../common/errors.js';
 import { hostConfigSchema } from '../../config/schema.js';
 import { applyProxyModeEnv, hostPortOf, proxyAllowList } from './proxy-env.js';
+import { proxyTargetsOf } from '../run/host-engine.js';
 
 const withProxy = {
   file: '/etc/gobox/config.yaml',
@@ -36,6 +37,22 @@ describe('proxy mode settings', () => {
       NO_PROXY: { value: '', source: 'gobox (network mode proxy)' },
       GOPROXY: { value: 'https://goproxy.corp.example', source: 'host config /etc/gobox/config.yaml proxy.url' },
     });
+  });
+
+  it('on a cluster: no forwarder, the proxy variables empty (the caller\'s go nowhere), GOPROXY the module proxy', () => {
+    const onCluster = { file: '/etc/gobox/config.yaml', config: hostConfigSchema.parse({ proxy: withProxy.config.proxy, engine: { kind: 'kubernetes', kubeconfig: '/k' } }) };
+    const env: Parameters<typeof applyProxyModeEnv>[0] = { HTTPS_PROXY: { value: 'http://corp-proxy:8080', source: 'caller env' } };
+    applyProxyModeEnv(env, onCluster, 'p');
+    const source = 'gobox (network mode proxy on a cluster: straight to the module proxy)';
+    expect(env).toEqual({
+      HTTPS_PROXY: { value: '', source },
+      HTTP_PROXY: { value: '', source },
+      NO_PROXY: { value: '', source },
+      GOPROXY: { value: 'https://goproxy.corp.example', source: 'host config /etc/gobox/config.yaml proxy.url' },
+    });
+    // ... and the cluster's NetworkPolicy gets the same destinations, as host and port.
+    expect(proxyTargetsOf(onCluster.config.proxy!)).toEqual([{ host: 'goproxy.corp.example', port: 443 }, { host: 'sumdb.corp.example', port: 443 }]);
+    expect(proxyTargetsOf(hostConfigSchema.parse({ proxy: { url: 'http://[::1]:8080/', allow: ['[::1]:8080'] } }).proxy!)).toEqual([{ host: '[::1]', port: 8080 }]);
   });
 
   it('keeps a GOPROXY that a layer set', () => {

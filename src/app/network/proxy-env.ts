@@ -37,8 +37,12 @@ export function proxyAllowList(host: { file?: string; config: HostConfig }, prof
  */
 export function applyProxyModeEnv(goEnv: EnvWithSources, host: { file?: string; config: HostConfig }, profileName: string): void {
   proxyAllowList(host, profileName);
-  const forwarder = `http://${PROXY_MODE.alias}:${PROXY_MODE.port}`;
-  const source = 'gobox (network mode proxy)';
+  // On a cluster there is no forwarder: a pod reaches the module proxy directly, and its
+  // NetworkPolicy lets nothing else out (engine/kubernetes/proxy-targets.ts). The proxy
+  // variables are still set, empty, so that the caller's own cannot point elsewhere.
+  const onCluster = host.config.engine.kind === 'kubernetes';
+  const forwarder = onCluster ? '' : `http://${PROXY_MODE.alias}:${PROXY_MODE.port}`;
+  const source = onCluster ? 'gobox (network mode proxy on a cluster: straight to the module proxy)' : 'gobox (network mode proxy)';
   goEnv.HTTP_PROXY = { value: forwarder, source };
   goEnv.HTTPS_PROXY = { value: forwarder, source };
   goEnv.NO_PROXY = { value: '', source };

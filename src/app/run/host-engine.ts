@@ -6,6 +6,7 @@ import type { HostConfig } from '../../config/schema.js';
 import type { Profile } from '../../config/schema.js';
 import { connectEngine, KUBERNETES_DEFAULTS, type Engine, type EngineChoice } from '../../engine/index.js';
 import { cacheVolumeName } from '../cache/volume.js';
+import { hostPortOf } from '../network/proxy-env.js';
 
 /** Host config's `engine:` as the engine layer takes it: sizes and durations as numbers. */
 export function engineChoice(host: HostConfig): EngineChoice {
@@ -16,7 +17,16 @@ export function engineChoice(host: HostConfig): EngineChoice {
     ...rest,
     syncLimitBytes: parseSize(syncLimit) ?? KUBERNETES_DEFAULTS.syncLimitBytes,
     startTimeoutMs: parseDuration(startTimeout) ?? KUBERNETES_DEFAULTS.startTimeoutMs,
+    ...(host.proxy ? { proxyTargets: proxyTargetsOf(host.proxy) } : {}),
   };
+}
+
+/** Proxy mode's destinations (proxy.url, then proxy.allow) as host and port, for a cluster's NetworkPolicy. */
+export function proxyTargetsOf(proxy: NonNullable<HostConfig['proxy']>): { host: string; port: number }[] {
+  return [...new Set([hostPortOf(proxy.url), ...proxy.allow.map((a) => a.toLowerCase())])].map((hp) => {
+    const at = hp.lastIndexOf(':');
+    return { host: hp.slice(0, at), port: Number(hp.slice(at + 1)) };
+  });
 }
 
 /** The engine the host config chooses: what every command that does not prepare a run connects to. */

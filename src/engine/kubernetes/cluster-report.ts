@@ -13,6 +13,8 @@ export const NEEDED_ACCESS = [
   { verb: 'get', resource: 'pods', subresource: 'log' },
   { verb: 'create', resource: 'persistentvolumeclaims' },
   { verb: 'create', resource: 'networkpolicies', group: 'networking.k8s.io' },
+  // Proxy mode's policy follows the module proxy's addresses.
+  { verb: 'update', resource: 'networkpolicies', group: 'networking.k8s.io' },
 ] as const;
 
 /** CNIs that enforce NetworkPolicy, by the name of their agent's pods in kube-system. */

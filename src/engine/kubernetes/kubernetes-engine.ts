@@ -10,7 +10,8 @@ import type { KubeClients } from './client.js';
 import { kubeCall, orMissing } from './errors.js';
 import { execIn } from './exec.js';
 import { networkModeOf, podFilter } from './metadata.js';
-import { helperNetworkPolicy, networkPolicyFor } from './network-policy.js';
+import { helperNetworkPolicy, networkPolicyFor, sameEgress, type ProxyTarget } from './network-policy.js';
+import { resolveProxyTargets } from './proxy-targets.js';
 import { HELPER_RUN_MS, runHelperPod } from './helper-pod.js';
 import type { KubernetesEngineOptions } from './options.js';
 import { compileHelperPod, compilePod, type PodOptions } from './pod.js';
@@ -88,7 +89,10 @@ export class KubernetesEngine implements Engine {
     for (const s of compiled.synced) await checkSyncSize(s.hostPath, this.o.syncLimitBytes);
     const [uid, gid] = spec.security.user.split(':').map(Number) as [number, number];
     const ns = this.o.namespace;
-    await this.ensureNetworkPolicy(uid, networkModeOf(spec.network));
+    const mode = networkModeOf(spec.network);
+    const proxy = mode === 'proxy' ? await resolveProxyTargets(this.o.proxyTargets ?? []) : undefined;
+    await this.ensureNetworkPolicy(uid, mode, proxy?.targets);
+    if (proxy?.hostAliases.length) compiled.pod.spec!.hostAliases = proxy.hostAliases;
     if (compiled.cacheClaim) {
       if (this.o.storageClass) compiled.cacheClaim.spec!.storageClassName = this.o.storageClass;
       await this.ensureClaim(compiled.cacheClaim);
@@ -132,14 +136,22 @@ export class KubernetesEngine implements Engine {
     return runHelperPod(this.c, this.o.namespace, compiled.pod, this.o.startTimeoutMs);
   }
 
-  /** One policy per user and mode, made on first use and kept (like a user's network on one host). */
-  private async ensureNetworkPolicy(uid: number, mode: 'none' | 'open' | 'proxy'): Promise<void> {
-    await this.ensurePolicy(networkPolicyFor(uid, mode, this.o.namespace, this.o.podCidr ? { podCidr: this.o.podCidr } : {}));
+  /**
+   * One policy per user and mode, made on first use and kept (like a user's network on one host).
+   * Proxy mode's names the module proxy's addresses of this run: when they changed (a new address,
+   * a changed host config), the policy is updated to them.
+   */
+  private async ensureNetworkPolicy(uid: number, mode: 'none' | 'open' | 'proxy', proxy?: ProxyTarget[]): Promise<void> {
+    await this.ensurePolicy(networkPolicyFor(uid, mode, this.o.namespace, { ...(this.o.podCidr ? { podCidr: this.o.podCidr } : {}), ...(proxy ? { proxy } : {}) }), mode === 'proxy');
   }
 
-  private async ensurePolicy(policy: V1NetworkPolicy): Promise<void> {
+  private async ensurePolicy(policy: V1NetworkPolicy, keepEgressCurrent = false): Promise<void> {
     const name = policy.metadata!.name!;
     const have = await orMissing(this.call(`read networkpolicy ${name}`, () => this.c.networking.readNamespacedNetworkPolicy({ name, namespace: this.o.namespace })));
+    if (have && keepEgressCurrent && !sameEgress(have, policy)) {
+      await this.call(`update networkpolicy ${name}`, () => this.c.networking.replaceNamespacedNetworkPolicy({ name, namespace: this.o.namespace, body: { ...policy, metadata: { ...policy.metadata, resourceVersion: have.metadata?.resourceVersion } } }));
+      return;
+    }
     if (have) return;
     await this.call(`create networkpolicy ${name}`, () => this.c.networking.createNamespacedNetworkPolicy({ namespace: this.o.namespace, body: policy })).catch((e: unknown) => {
       if (!(e instanceof ConflictError)) throw e;

@@ -1,6 +1,6 @@
 import type { V1NetworkPolicy } from '@kubernetes/client-node';
 
-/** Where proxy mode's pods may go: the module proxy (or gobox's forwarder) by address and port. */
+/** Where proxy mode's pods may go: the module proxy (and host config's proxy.allow), by address and port. */
 export interface ProxyTarget {
   cidr: string;
   port: number;
@@ -12,16 +12,14 @@ export interface ProxyTarget {
  * only the module proxy; open allows everything outside the cluster's pod network plus the user's
  * own pods. Whether the cluster's CNI enforces it is for doctor to find out, not to assume.
  */
-export function networkPolicyFor(uid: number, mode: 'none' | 'open' | 'proxy', namespace: string, o: { podCidr?: string; proxy?: ProxyTarget } = {}): V1NetworkPolicy {
+export function networkPolicyFor(uid: number, mode: 'none' | 'open' | 'proxy', namespace: string, o: { podCidr?: string; proxy?: ProxyTarget[] } = {}): V1NetworkPolicy {
   const mine = { matchLabels: { 'gobox.owner': String(uid), 'gobox.kind': 'sandbox' } };
   const sameUser = [{ podSelector: mine }];
   const egress =
     mode === 'none'
       ? []
       : mode === 'proxy'
-        ? o.proxy
-          ? [{ to: [{ ipBlock: { cidr: o.proxy.cidr } }], ports: [{ protocol: 'TCP', port: o.proxy.port }] }]
-          : []
+        ? (o.proxy ?? []).map((t) => ({ to: [{ ipBlock: { cidr: t.cidr } }], ports: [{ protocol: 'TCP', port: t.port }] }))
         : [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', ...(o.podCidr ? { except: [o.podCidr] } : {}) } }, ...sameUser] }];
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -48,4 +46,13 @@ export function helperNetworkPolicy(namespace: string): V1NetworkPolicy {
     metadata: { name: 'gobox-helpers', namespace, labels: { 'gobox.managed': 'true', 'gobox.kind': 'network' } },
     spec: { podSelector: { matchLabels: { 'gobox.managed': 'true', 'gobox.kind': 'helper' } }, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] },
   };
+}
+
+/** Whether two policies let out the same: compared as data (key order and absent fields aside), as the API returns it. */
+export function sameEgress(a: V1NetworkPolicy, b: V1NetworkPolicy): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical)
+      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([k1], [k2]) => k1.localeCompare(k2)).map(([k, x]) => [k, canonical(x)]))
+        : v;
+  return JSON.stringify(canonical(a.spec?.egress ?? [])) === JSON.stringify(canonical(b.spec?.egress ?? []));
 }

@@ -24,6 +24,11 @@ export interface KubernetesEngineOptions {
   runtimeClasses?: Record<string, string> | undefined;
   /** The pod network, kept out of open mode's egress so users' pods do not reach each other. */
   podCidr?: string | undefined;
+  /**
+   * Proxy mode's only destinations (host config's proxy.url and proxy.allow): a cluster has no
+   * forwarder, so a pod reaches these directly and its NetworkPolicy lets nothing else out.
+   */
+  proxyTargets?: { host: string; port: number }[] | undefined;
 }
 
 /** What `engine.kind: kubernetes` and its defaults mean when a field is left out. */

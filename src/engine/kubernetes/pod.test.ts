@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { profileSchema } from '../../config/schema.js';
 import { buildSandboxSpec, type SandboxInputs } from '../../sandbox/spec.js';
 import { compilePod, type PodOptions } from './pod.js';
-import { networkPolicyFor } from './network-policy.js';
+import { networkPolicyFor, sameEgress } from './network-policy.js';
 
 const NOW = new Date('2026-12-02T03:04:05.000Z');
 
@@ -107,7 +107,17 @@ describe('networkPolicyFor', () => {
   });
 
   it('proxy: only the module proxy; open: everything but other pods', () => {
-    expect(networkPolicyFor(7, 'proxy', 'gobox', { proxy: { cidr: '10.0.0.5/32', port: 3128 } }).spec!.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.5/32' } }], ports: [{ protocol: 'TCP', port: 3128 }] }]);
+    expect(networkPolicyFor(7, 'proxy', 'gobox', { proxy: [{ cidr: '10.0.0.5/32', port: 443 }, { cidr: '10.0.0.6/32', port: 8443 }] }).spec!.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '10.0.0.5/32' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      { to: [{ ipBlock: { cidr: '10.0.0.6/32' } }], ports: [{ protocol: 'TCP', port: 8443 }] },
+    ]);
+    // No target known: nothing gets out, rather than everything.
+    expect(networkPolicyFor(7, 'proxy', 'gobox').spec!.egress).toEqual([]);
+    // The API's copy has its own key order and empty fields: the same policy all the same, not an update per run.
+    const mine = networkPolicyFor(7, 'proxy', 'gobox', { proxy: [{ cidr: '10.0.0.5/32', port: 443 }] });
+    const fromApi = { spec: { egress: [{ ports: [{ port: 443, protocol: 'TCP', endPort: undefined }], to: [{ ipBlock: { except: undefined, cidr: '10.0.0.5/32' } }] }] } };
+    expect(sameEgress(mine, fromApi)).toBe(true);
+    expect(sameEgress(mine, networkPolicyFor(7, 'proxy', 'gobox', { proxy: [{ cidr: '10.0.0.5/32', port: 8443 }] }))).toBe(false);
     const open = networkPolicyFor(7, 'open', 'gobox', { podCidr: '10.244.0.0/16' }).spec!.egress![0]!;
     expect(open.to![0]).toEqual({ ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16'] } });
   });
