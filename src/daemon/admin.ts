@@ -6,6 +6,7 @@ import { LABEL } from '../common/labels.js';
 import { NotFoundError, UsageError } from '../common/errors.js';
 import { shortId } from '../common/short-id.js';
 import { hardPaths } from '../app/cache/hard-limit.js';
+import { primaryGid, scanCache } from '../app/cache/helper-runs.js';
 import { WAITING_COMMAND, WARM_LABEL, warmSandboxCommand } from '../app/warm/pool.js';
 import type { Engine, VolumeInfo } from '../engine/index.js';
 import { boxStats } from './cgroup-stats.js';
@@ -26,8 +27,18 @@ async function names(): Promise<Map<number, string>> {
   return new Map((await allUsers().catch(() => [])).map((u) => [u.uid, u.name]));
 }
 
-/** Bytes used in a user's cache: a hard cache's filesystem, else the plain volume's directory. */
-async function cacheUse(v: VolumeInfo): Promise<{ used?: number; limit?: number }> {
+/**
+ * Bytes used in a user's cache: a hard cache's filesystem, a plain volume's directory, or a
+ * cluster's claim, measured by a helper pod as its owner (as `cache info` does; only when an
+ * image for it is given, since it costs a pod start) against the claim's size.
+ */
+async function cacheUse(v: VolumeInfo, engine: Engine, helperImage?: string): Promise<{ used?: number; limit?: number }> {
+  if (v.driver === 'persistentvolumeclaim') {
+    const uid = Number(v.labels[LABEL.owner]);
+    const scan = helperImage ? await scanCache(engine, helperImage, v.name, { uid, gid: await primaryGid(uid) }).catch(() => undefined) : undefined;
+    const limit = Number(v.options.sizeBytes);
+    return { ...(scan ? { used: scan.usedBytes } : {}), ...(limit ? { limit } : {}) };
+  }
   if (v.labels[CACHE_LABEL.mode] === 'hard') {
     let p;
     try {
@@ -45,12 +56,13 @@ async function cacheUse(v: VolumeInfo): Promise<{ used?: number; limit?: number 
   return { ...(Number.isFinite(used) ? { used } : {}), ...(limit ? { limit } : {}) };
 }
 
-export async function adminQuota(engine: Engine): Promise<QuotaRow[]> {
+/** Every cache against its limit; on a cluster the claims are measured only when `helperImage` names the image to measure with. */
+export async function adminQuota(engine: Engine, helperImage?: string): Promise<QuotaRow[]> {
   const [vols, who] = await Promise.all([engine.listVolumes({ [LABEL.kind]: 'cache' }), names()]);
   const rows: QuotaRow[] = [];
   for (const v of vols) {
     const uid = Number(v.labels[LABEL.owner]);
-    const use = await cacheUse(v);
+    const use = await cacheUse(v, engine, helperImage);
     rows.push({ user: who.get(uid) ?? String(uid), uid, volume: v.name, mode: v.labels[CACHE_LABEL.mode] ?? 'soft',
       ...(use.used !== undefined ? { usedBytes: use.used } : {}), ...(use.limit !== undefined ? { limitBytes: use.limit } : {}) });
   }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HELLO, makeModule } from '../helpers/gobox.js';
 import { core, k8sGobox, NS, podsWith } from './cluster.js';
 import { dropK8cState, k8cUser } from './k8c-users.js';
+import { quantityBytes } from '../../src/engine/kubernetes/volumes.js';
 
 const user = () => k8cUser(2);
 
@@ -43,6 +44,13 @@ describe('gobox cache on a Kubernetes cluster (a helper pod on the user\'s claim
     const asRoot = await k8sGobox(['cache', 'info', '--user', String(u.uid), '--json'], { cwd: '/' });
     expect(asRoot.code).toBe(0);
     expect(JSON.parse(asRoot.stdout) as Info).toMatchObject({ uid: u.uid, buildBytes: mine.buildBytes });
+    // admin quota measures the claim the same way, against the claim's size.
+    const quota = await k8sGobox(['admin', 'quota', '--json'], { cwd: '/' });
+    expect(quota.code, quota.stderr).toBe(0);
+    const claim = await core().readNamespacedPersistentVolumeClaim({ name: `gobox-cache-${u.uid}`, namespace: NS });
+    expect((JSON.parse(quota.stdout) as { uid: number; usedBytes?: number; limitBytes?: number }[]).find((q) => q.uid === u.uid)).toMatchObject({
+      usedBytes: mine.usedBytes, limitBytes: quantityBytes(claim.spec!.resources!.requests!.storage),
+    });
 
     const trim = await k8sGobox(['cache', 'trim', '--to', String(mine.usedBytes - 1_000_000)], { cwd: dir, user: u.name });
     expect(trim.code).toBe(0);

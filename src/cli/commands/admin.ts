@@ -60,7 +60,11 @@ export const adminModule: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'Every user\'s cache use against its limit',
         handler: async (args: AdminArgs) => {
           const { adminQuota } = await import('../../daemon/admin.js');
-          const rows = await adminQuota(await engine());
+          const { cacheContext } = await import('../../app/cache/admin.js');
+          requireRoot();
+          // The default profile's image measures a cluster's claims, as `gobox cache info` does.
+          const ctx = await cacheContext(undefined);
+          const rows = await adminQuota(ctx.engine, ctx.image);
           if (args.json) return printJson(rows);
           if (rows.length === 0) return printLine('no cache volumes');
           printTable(rows.map((r) => ({
