@@ -8,6 +8,7 @@ import { FRAME } from '../wire/daemon-request.js';
 import { sendFrame } from '../wire/send.js';
 import type { Session } from '../wire/session.js';
 import type { DaemonState } from './handler.js';
+import { refuseOnCluster } from './run-request.js';
 import { allGroupsOf } from './user-groups.js';
 import { groupsOf } from './users.js';
 
@@ -44,6 +45,8 @@ export async function serveClassOp(s: Session, state: DaemonState): Promise<void
     },
     canRead: (dir) => readableAs(dir, { uid: s.user.uid, gid: s.user.gid, user: s.user.name }),
   };
+  // Grading copies each student's directory into a pod: on a cluster the daemon would do it as root.
+  if (c.action === 'run') refuseOnCluster({ host }, 'grade a class');
   await state.audit.write({ event: 'class', user: s.user.name, uid: s.user.uid, session: s.id, command: ['class', c.action, ...(c.name ? [c.name] : [])] });
   const out = await classCommand(c, { stateDir: stateDir(state.env, 0), env: state.env, host: hostRoster, progress: detachable(s.progress), grader });
   try {

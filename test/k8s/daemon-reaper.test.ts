@@ -55,5 +55,10 @@ describe('the daemon on a Kubernetes cluster', () => {
     expect(r.stderr).toMatch(/the gobox daemon does not run sandboxes on the Kubernetes engine .*as root, not as you/);
     // Only the other daemon's leftover of the first test is there: this run made no pod.
     expect(await podsWith({ 'gobox.owner': String(u.uid), 'gobox.kind': 'sandbox' })).toEqual([other]);
+    // Grading would copy students' dirs into pods as root too: refused the same way, before any class is read.
+    const grade = await d!.run(u.name, ['class', 'run', 'any-class', '--', 'go', 'test', './...'], { cwd: '/' });
+    expect(grade.code).toBe(125);
+    expect(grade.stderr.trim().split('\n')).toHaveLength(1);
+    expect(grade.stderr).toMatch(/the gobox daemon does not grade a class on the Kubernetes engine .*as root, not as you/);
   });
 });
