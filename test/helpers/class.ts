@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { shared } from './env.js';
 import { ensureTestUser } from './users.js';
@@ -57,3 +57,13 @@ export function removeClass(name: string): void {
 export function storedResult(name: string, runId: string, id: string): unknown {
   return JSON.parse(readFileSync(path.join(shared.stateDir, 'classes', name, 'runs', runId, 'students', `${id}.json`), 'utf8'));
 }
+
+/** The student results a class's first run has stored so far (its students/*.json), as a killed client left them. */
+export function storedResults(name: string): string[] {
+  const runs = path.join(shared.stateDir, 'classes', name, 'runs');
+  const [run] = existsSync(runs) ? readdirSync(runs).filter((r) => /^\d{8}T/.test(r)) : [];
+  return run ? readdirSync(path.join(runs, run, 'students')).filter((f) => f.endsWith('.json')) : [];
+}
+
+/** A student's own test that takes 8 s: a class run is still busy when its first student is done. */
+export const SLOW_OWN_TEST = 'package hw1\n\nimport (\n\t"testing"\n\t"time"\n)\n\nfunc TestSlow(t *testing.T) { time.Sleep(8 * time.Second) }\n';

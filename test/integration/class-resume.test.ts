@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORRECT_ADD, ensureStudents, hiddenTests, removeClass, roster, STUDENT_USERS, studentProject, uniqueClass } from '../helpers/class.js';
+import { CORRECT_ADD, ensureStudents, hiddenTests, removeClass, roster, SLOW_OWN_TEST, storedResults, STUDENT_USERS, studentProject, uniqueClass } from '../helpers/class.js';
 import { shared } from '../helpers/env.js';
 import { collect, gobox, spawnGobox, waitFor } from '../helpers/gobox.js';
 
@@ -25,20 +25,15 @@ afterAll(() => {
   removeClass(BAD);
 });
 
-const slowOwnTest = 'package hw1\n\nimport (\n\t"testing"\n\t"time"\n)\n\nfunc TestSlow(t *testing.T) { time.Sleep(8 * time.Second) }\n';
 
 describe('a class run whose client is killed midway', () => {
   it('keeps the finished students, and --resume grades only the rest', async () => {
-    const dirs = users.map((u) => studentProject(u, `hw-${CLASS}`, { 'add.go': CORRECT_ADD, 'slow_test.go': slowOwnTest }));
+    const dirs = users.map((u) => studentProject(u, `hw-${CLASS}`, { 'add.go': CORRECT_ADD, 'slow_test.go': SLOW_OWN_TEST }));
     const file = roster(users.map((u, i) => [`r${i + 1}`, u.name, dirs[i]!]));
     expect((await gobox(['class', 'init', CLASS, '--roster', file, '--jobs', '1'], { cwd: '/' })).code).toBe(0);
     const child = spawnGobox(['class', 'run', CLASS, '--tests', tests, '--', 'go', 'test', './...'], { cwd: '/' });
     const ended = collect(child, { timeoutMs: 900_000 });
-    const runs = path.join(shared.stateDir, 'classes', CLASS, 'runs');
-    const results = () => {
-      const [run] = existsSync(runs) ? readdirSync(runs).filter((r) => /^\d{8}T/.test(r)) : [];
-      return run ? readdirSync(path.join(runs, run, 'students')).filter((f) => f.endsWith('.json')) : [];
-    };
+    const results = () => storedResults(CLASS);
     await waitFor(() => results().length >= 1, 600_000);
     child.kill('SIGKILL');
     await ended;

@@ -1,16 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CORRECT_ADD, hiddenTests, removeClass, roster, studentProject, uniqueClass } from '../helpers/class.js';
+import { CORRECT_ADD, hiddenTests, removeClass, roster, SLOW_OWN_TEST, storedResults, studentProject, uniqueClass } from '../helpers/class.js';
 import { cluster, k8sGobox, podsWith } from './cluster.js';
 import { collect, spawnGobox, waitFor } from '../helpers/gobox.js';
-import { shared } from '../helpers/env.js';
 import { dropK8cState, k8cUser } from './k8c-users.js';
 
 const students = () => [k8cUser(4), k8cUser(5)];
 const CLASS = uniqueClass('k8c');
 const RESUMED = uniqueClass('k8r');
-const slowOwnTest = 'package hw1\n\nimport (\n\t"testing"\n\t"time"\n)\n\nfunc TestSlow(t *testing.T) { time.Sleep(8 * time.Second) }\n';
 
 interface JsonStudent { id: string; status: string; message: string | null; passed: number; failed: number; tests: { name: string; status: string; output?: string }[] }
 
@@ -48,16 +45,12 @@ describe('gobox class run on a Kubernetes cluster', () => {
 
   it('survives its client: a killed class run keeps what finished, leaves no pod once resumed, and --resume grades the rest', async () => {
     const ss = students();
-    const dirs = ss.map((u) => studentProject(u, `hw-${RESUMED}`, { 'add.go': CORRECT_ADD, 'slow_test.go': slowOwnTest }));
+    const dirs = ss.map((u) => studentProject(u, `hw-${RESUMED}`, { 'add.go': CORRECT_ADD, 'slow_test.go': SLOW_OWN_TEST }));
     const file = roster(ss.map((u, i) => [`r${i + 1}`, u.name, dirs[i]!]));
     expect((await k8sGobox(['class', 'init', RESUMED, '--roster', file, '--jobs', '1'], { cwd: '/' })).code).toBe(0);
     const child = spawnGobox(['class', 'run', RESUMED, '--', 'go', 'test', './...'], { cwd: '/', env: { GOBOX_CONFIG: cluster.hostConfig } });
     const ended = collect(child, { timeoutMs: 900_000 });
-    const runs = path.join(shared.stateDir, 'classes', RESUMED, 'runs');
-    const results = () => {
-      const [run] = existsSync(runs) ? readdirSync(runs).filter((r) => /^\d{8}T/.test(r)) : [];
-      return run ? readdirSync(path.join(runs, run, 'students')).filter((f) => f.endsWith('.json')) : [];
-    };
+    const results = () => storedResults(RESUMED);
     await waitFor(() => results().length >= 1, 600_000);
     child.kill('SIGKILL');
     await ended;
