@@ -41,6 +41,13 @@ describe('gobox class run on a Kubernetes cluster', () => {
     expect(open.code, open.stderr).toBe(0);
     const again = JSON.parse((await k8sGobox(['class', 'results', CLASS, '--format', 'json'], { cwd: '/' })).stdout) as { students: JsonStudent[] };
     expect(again.students.map((s) => [s.id, s.status])).toEqual([['s1', 'ok'], ['s2', 'tests-failed']]);
+    // The teacher's views: the class with its students' last status, and nobody running now.
+    const list = await k8sGobox(['class', 'list', CLASS, '--json'], { cwd: '/' });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('tests-failed');
+    const status = await k8sGobox(['class', 'status', CLASS], { cwd: '/' });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).not.toMatch(/running/);
   }, 1_600_000);
 
   it('survives its client: a killed class run keeps what finished, leaves no pod once resumed, and --resume grades the rest', async () => {

@@ -17,6 +17,16 @@ describe('gobox run on a Kubernetes cluster', () => {
     expect(await podsWith({ 'gobox.owner': String(user().uid), 'gobox.kind': 'sandbox' })).toEqual([]);
   });
 
+  it('gobox env tells the run the cluster would get, and makes no pod for it', async () => {
+    const dir = makeModule(HELLO);
+    const r = await k8sGobox(['env', '--json'], { cwd: dir, user: user().name });
+    expect(r.code, r.stderr).toBe(0);
+    const env = JSON.parse(r.stdout) as { project: string; user: string; cacheVolume: string; toolchain: { version: string }; env: Record<string, { value: string }> };
+    expect(env).toMatchObject({ project: dir, user: `${user().uid}:${user().gid}`, cacheVolume: `gobox-cache-${user().uid}`, toolchain: { version: `go${shared.goNew}` } });
+    expect(env.env.GOCACHE?.value).toBe('/gobox/cache/build');
+    expect(await podsWith({ 'gobox.owner': String(user().uid), 'gobox.kind': 'sandbox' })).toEqual([]);
+  });
+
   it('holds the contract: uid, read-only root and toolchain, tmpfs scratch, the working directory', async () => {
     const dir = makeModule({ ...HELLO, 'sub/x.txt': 'x' });
     const script = [
