@@ -46,7 +46,7 @@ describe('gobox jail: signed provenance', () => {
 
     const ok = await gobox(['jail', 'verify', 'out/provenance.json'], { cwd: src, user: a.name, env: { GOBOX_CONFIG: config } });
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toMatch(/^signature ok: key [0-9a-f]{64}\nok {2}stamped {2}[0-9a-f]{64}\n$/);
+    expect(ok.stdout).toMatch(/^rebuilt as uid 65532 in a fresh jail\nsignature ok: key [0-9a-f]{64}\nok {2}stamped {2}[0-9a-f]{64}\n$/);
     expect(ok.code).toBe(0);
 
     // A host that trusts only another key: the signature is named as not verifying.

@@ -30,7 +30,7 @@ describe('gobox jail with two toolchains', () => {
 
     const ok = await gobox(['jail', 'verify', 'out/provenance.json'], { cwd: dir, user: a.name });
     expect(ok.stderr).toBe('');
-    expect(ok.stdout).toMatch(/^ok {2}stamped {2}[0-9a-f]{64}\n$/);
+    expect(ok.stdout).toMatch(/^rebuilt as uid 65532 in a fresh jail\nok {2}stamped {2}[0-9a-f]{64}\n$/);
     expect(ok.code).toBe(0);
 
     // A host whose store lacks 1.19 (an empty store here) cannot verify it, and says what to install.
