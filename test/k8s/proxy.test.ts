@@ -13,7 +13,8 @@ import { dropK8cState } from './k8c-users.js';
  * variables empty. The private HTTPS proxy of the engine tests serves on this host (the node),
  * with a test CA that reaches the pod in its CA bundle. This CNI does not enforce policies
  * (doctor-network.test.ts measures that), so what is checked here is the build that needs the
- * proxy, and the policy the cluster holds.
+ * proxy, and the policy the cluster holds. Root runs gobox (its state dir holds the CA bundle),
+ * in the user's project, so the pod runs as the user.
  */
 const USER = { name: 'gobox-k8p-a', uid: 24360 };
 const VIA_PROXY = 'network: proxy\nenv:\n  GOSUMDB: "off"\n  GOFLAGS: -mod=mod\n';
@@ -42,10 +43,10 @@ describe('network mode proxy on a Kubernetes cluster', () => {
     const home = profileHome({ viaproxy: VIA_PROXY }, user);
     const dir = makeModule(pp.consumer, user);
     const r = await k8sGobox(['-p', 'viaproxy', 'run', 'sh', '-c', 'go build -o /tmp/app . && /tmp/app && echo "proxy=[$HTTPS_PROXY$HTTP_PROXY] goproxy=$GOPROXY"'], {
-      cwd: dir, user: user.name, env: { XDG_CONFIG_HOME: home }, config: configFor(pp), timeoutMs: 300_000,
+      cwd: dir, env: { XDG_CONFIG_HOME: home }, config: configFor(pp), timeoutMs: 300_000,
     });
     expect(r.stderr).not.toContain('x509');
-    expect(r.stdout).toBe(`hello from the private proxy\nand a wave from @latest\nproxy=[] goproxy=${pp.proxy.url}\n`);
+    expect(r.stdout, r.stderr).toBe(`hello from the private proxy\nand a wave from @latest\nproxy=[] goproxy=${pp.proxy.url}\n`);
     expect(r.code, r.stderr).toBe(0);
     expect(pp.proxy.requests).toEqual(expect.arrayContaining([`/${pp.untagged}/@latest`]));
     expect(await egressOf()).toEqual(onlyTo(pp));
@@ -56,9 +57,9 @@ describe('network mode proxy on a Kubernetes cluster', () => {
     const home = profileHome({ viaproxy: VIA_PROXY }, user);
     const dir = makeModule(other.consumer, user);
     const r = await k8sGobox(['-p', 'viaproxy', 'run', 'sh', '-c', 'go build -o /tmp/app . && /tmp/app'], {
-      cwd: dir, user: user.name, env: { XDG_CONFIG_HOME: home }, config: configFor(other), timeoutMs: 300_000,
+      cwd: dir, env: { XDG_CONFIG_HOME: home }, config: configFor(other), timeoutMs: 300_000,
     });
-    expect(r.stdout).toBe('hello from the private proxy\nand a wave from @latest\n');
+    expect(r.stdout, r.stderr).toBe('hello from the private proxy\nand a wave from @latest\n');
     expect(r.code, r.stderr).toBe(0);
     expect(await egressOf()).toEqual(onlyTo(other));
   }, 300_000);
