@@ -8,13 +8,6 @@ import type { HostUser } from './users.js';
 
 const HELPER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'jail-as-user.js');
 
-/**
- * A jail build through the daemon: root runs the container, the user's files are the user's to
- * touch (jail-as-user.ts, run with their uid). The stage the jail writes into is root's own: a
- * dir only the sandbox user may write, under a 0700 dir of the daemon's state, so nobody on the
- * host can swap an output between the build and its hashing; the hashed bytes are then handed
- * to the user's helper as open files, and it writes them into the out dir.
- */
 const stagesIn = (stateDir: string) => path.join(stateDir, 'jail-stage');
 
 /**
@@ -28,6 +21,13 @@ export async function sweepStages(stateDir: string): Promise<string[]> {
   return left;
 }
 
+/**
+ * A jail build through the daemon: root runs the container, the user's files are the user's to
+ * touch (jail-as-user.ts, run with their uid). The stage the jail writes into is root's own: a
+ * dir only the sandbox user may write, under a 0700 dir of the daemon's state, so nobody on the
+ * host can swap an output between the build and its hashing; the hashed bytes are then handed
+ * to the user's helper as open files, and it writes them into the out dir.
+ */
 export function daemonSite(user: HostUser, stateDir: string): JailSite {
   const stages = stagesIn(stateDir);
   return {
