@@ -38,7 +38,9 @@ export async function handWrittenFlags(s) {
   const { uid, gid } = s.user;
   const memory = bytes(L.memory);
   const fsize = bytes(L.fsize);
-  const network = { open: 'bridge', none: 'none' }[s.described.network];
+  // Open mode: the user's own network (app/network/user-network.ts), made by gobox's first run,
+  // which verifyFlags makes before any hand-written run is timed.
+  const network = { open: `gobox-net-${uid}`, none: 'none' }[s.described.network];
   if (!network) throw new BenchError(`network mode ${s.described.network} has no hand-written equivalent here`);
   const env = Object.entries(s.described.env)
     .filter(([k]) => k !== 'GOVERSION') // reported by `gobox env`, not set in the container
@@ -125,7 +127,8 @@ export async function verifyFlags(s, flags) {
   let id = '';
   for (let i = 0; i < 100 && !id; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    id = run(['docker', 'ps', '-q', '--filter', `label=gobox.pid=${child.pid}`]).stdout.trim();
+    // The sandbox itself: a first run as root may start a helper first (making the user's cache).
+    id = run(['docker', 'ps', '-q', '--filter', `label=gobox.pid=${child.pid}`, '--filter', 'label=gobox.kind=sandbox']).stdout.trim();
   }
   if (!id) {
     child.kill();

@@ -10,6 +10,7 @@ import { sendExit } from '../wire/send.js';
 import { acceptConnection, killNow, type Session } from '../wire/session.js';
 import type { HostUser } from '../common/host-user.js';
 import { WarmPool } from '../app/warm/pool.js';
+import { FitMemo } from '../app/run/fit-memo.js';
 import { agentDir, agentSocket, startingMarker } from './location.js';
 import { agentRequest, type AgentRequest } from '../wire/agent-request.js';
 
@@ -39,7 +40,7 @@ class AfterRuns {
 }
 
 /** One run, exactly as a direct `gobox run` does it, with the session's streams. */
-async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns): Promise<void> {
+async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns, fitMemo: FitMemo): Promise<void> {
   const r = s.request;
   log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
   for (const n of await after.settle()) s.progress.notice(`after your last run: ${n}`);
@@ -50,6 +51,7 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRu
     io: { stdin: s.stdin, stdout: s.stdout(), stderr: s.stderr() },
     onStart: (control) => s.started(control),
     warm,
+    fitMemo,
     deferCacheCheck: (check) => after.add(check),
   });
   sendExit(s.socket, outcome);
@@ -80,6 +82,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
   const me: HostUser = { name: info.username, uid, gid: process.getgid?.() ?? 0, home: info.homedir };
   const active = new Map<string, Session<AgentRequest>>();
   const warm = new WarmPool();
+  const fitMemo = new FitMemo();
   const after = new AfterRuns();
   const server = net.createServer((conn) => {
     const id = randomBytes(6).toString('hex');
@@ -88,7 +91,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
       conn, me, id,
       async (s) => {
         active.set(id, s);
-        await serveRun(s, warm, after);
+        await serveRun(s, warm, after, fitMemo);
       },
       () => {
         active.delete(id);

@@ -4,6 +4,7 @@ import { LABEL } from '../common/labels.js';
 import type { SandboxSpec } from '../sandbox/types.js';
 import { dockerCreateOptions, type CreateFlavor } from './docker-options.js';
 import { runLimitsProbe, type LimitsObservation, type LimitsProbeRequest } from './limits-readback.js';
+import { watchExitEvent } from './exit-event.js';
 import { parsePodmanInfo, type PodmanHostInfo } from './podman-info.js';
 import type { Engine, EndpointInfo, EngineInfo, RuntimeDetail, NetworkInfo, NetworkSpec, SandboxSummary, ServiceInfo, ServiceSpec, VolumeInfo } from './engine.js';
 import { NotFoundError } from '../common/errors.js';
@@ -91,7 +92,8 @@ export class DockerodeEngine implements Engine {
   async createSandbox(spec: SandboxSpec): Promise<DockerodeSandbox> {
     const flavor = await this.createFlavor(spec.security.seccomp === 'no-tracing');
     const c = await engineCall(`create sandbox ${spec.name}`, () => this.docker.createContainer(dockerCreateOptions(spec, flavor)));
-    return new DockerodeSandbox(c);
+    const docker = (await this.info()).kind === 'docker';
+    return new DockerodeSandbox(c, docker ? (id) => watchExitEvent(this.docker, id) : undefined);
   }
 
   async listSandboxes(labels: Record<string, string>): Promise<SandboxSummary[]> {

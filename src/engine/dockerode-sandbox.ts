@@ -4,10 +4,12 @@ import { demuxStream, framedText } from './demux.js';
 import { errorMessage } from '../common/errors.js';
 import type { AttachEnd, AttachOptions, SandboxHandle, WaitResult } from './engine.js';
 import { engineCall } from './errors.js';
+import type { ExitEvent } from './exit-event.js';
 
 /** One created container, driven step by step (attach, start, wait, remove). */
 export class DockerodeSandbox implements SandboxHandle {
-  constructor(private readonly container: Docker.Container) {}
+  /** exitEvent: learns a clean exit before /wait answers (Docker Engine only; exit-event.ts). */
+  constructor(private readonly container: Docker.Container, private readonly exitEvent?: (id: string) => ExitEvent) {}
 
   get id(): string {
     return this.container.id;
@@ -83,7 +85,19 @@ export class DockerodeSandbox implements SandboxHandle {
 
   async wait(condition: 'next-exit' | 'not-running' = 'next-exit'): Promise<WaitResult> {
     // next-exit: wait is called before start, and "not-running" would return at once for a created container.
-    const res = (await engineCall('wait for sandbox', () => this.container.wait({ condition }))) as { StatusCode: number };
+    const waited = engineCall('wait for sandbox', () => this.container.wait({ condition })) as Promise<{ StatusCode: number }>;
+    const event = this.exitEvent?.(this.id);
+    let res: { StatusCode: number };
+    try {
+      // Only a clean exit is taken from the event: any other code waits for /wait and the inspect
+      // below, whose OOM verdict is only certain once the engine has marked the sandbox stopped.
+      const clean = event?.code.then((code) => (code === 0 ? { StatusCode: 0 } : new Promise<never>(() => {})));
+      res = await (clean ? Promise.race([waited, clean]) : waited);
+    } finally {
+      event?.close();
+    }
+    // The engine's own answer comes a moment later; nobody listens to it any more.
+    waited.catch(() => {});
     // A clean exit had no OOM kill worth reporting; any failure may hide one (e.g. go build exits 1
     // when the OOM killer took a compiler child), so only failures pay for the inspect.
     if (res.StatusCode === 0) return { exitCode: 0, oomKilled: false };

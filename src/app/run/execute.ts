@@ -1,4 +1,4 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { EngineUnavailableError, errorMessage, EXIT } from '../../common/errors.js';
 import { logger } from '../../common/logger.js';
 import { shortId } from '../../common/short-id.js';
@@ -30,6 +30,11 @@ export interface ExecuteOptions {
 export interface WarmSandbox {
   box: SandboxHandle;
   launch(command: string[]): Promise<void>;
+  /**
+   * The attach made before the sandbox started (app/warm/output-relay.ts says why): the run's
+   * output goes to stdout and stderr from now on; `stdin` takes the "go" and then the run's stdin.
+   */
+  connect(stdout: Writable, stderr: Writable): { stdin: Writable; attached: { detach(): void; ended: Promise<AttachEnd | void> } };
 }
 
 /** How long to wait for buffered output after the container has exited. */
@@ -43,7 +48,7 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
   const started = performance.now();
   const box = o.warm?.box ?? (await logger('run').time('create container', () => engine.createSandbox(spec)));
   // A warm sandbox reads "go" before the command starts; the caller's stdin follows it.
-  const gate = o.warm ? new PassThrough() : undefined;
+  let gate: Writable | undefined;
   const log = logger('run').forContainer(box.id);
   let ended: EndReason | undefined;
   let killTimer: NodeJS.Timeout | undefined;
@@ -63,14 +68,14 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
   let attached: { detach(): void; ended: Promise<AttachEnd | void> } | undefined;
   let execFailure: ExecFailure | undefined;
   try {
-    attached = await log.time('attach', () =>
-      box.attach({
-        stdin: gate ?? (spec.stdin ? io.stdin : undefined),
-        stdout: cap.wrap(io.stdout) as Writable,
-        stderr: cap.wrap(io.stderr, spec.tty ? undefined : execFailureRewriter(spec.command[0], (kind) => (execFailure = kind))) as Writable,
-        tty: spec.tty,
-      }),
-    );
+    const stdout = cap.wrap(io.stdout) as Writable;
+    const stderr = cap.wrap(io.stderr, spec.tty ? undefined : execFailureRewriter(spec.command[0], (kind) => (execFailure = kind))) as Writable;
+    attached = await log.time('attach', async () => {
+      if (!o.warm) return box.attach({ stdin: spec.stdin ? io.stdin : undefined, stdout, stderr, tty: spec.tty });
+      const early = o.warm.connect(stdout, stderr);
+      gate = early.stdin;
+      return early.attached;
+    });
     // Wait is asked for only once attach worked (a pending wait on a failed sandbox could keep the
     // process alive), and before start so even an instant exit is seen.
     // A warm sandbox is running already: not-running also sees an exit that comes before the wait.

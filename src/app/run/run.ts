@@ -8,11 +8,11 @@ import type { WarmPool } from '../warm/pool.js';
 import { afterRunCache, ensureCacheVolume, withActiveRun } from '../cache/volume.js';
 import { executeSandbox, type RunControl, type RunIO, type RunOutcome } from './execute.js';
 import { sweepLeftovers } from './gc.js';
-import { ensureImage } from '../image/ensure.js';
 import { sandboxLoginName, writeIdentityFiles } from './identity-files.js';
 import { resolveNetwork } from '../network/resolve.js';
 import { checkSandboxSupport } from '../checks/runtime-support.js';
 import { prepareRun, type PreparedRun, type RunOptions } from './prepare.js';
+import type { FitMemo } from './fit-memo.js';
 
 const log = logger('run');
 
@@ -26,6 +26,8 @@ export interface RunRequest extends RunOptions {
    * caller has its exit status; the agent delivers its notices and holds the next run until done.
    */
   deferCacheCheck?: (check: () => Promise<string[]>) => void;
+  /** The agent: engine-fit verdicts kept between runs (fit-memo.ts). */
+  fitMemo?: FitMemo;
 }
 
 /**
@@ -44,38 +46,67 @@ function startNextSandbox(req: RunRequest, check: (() => Promise<string[]>) | un
   });
 }
 
-/** Engine-side preparation shared by run and shell: leftovers swept, image and cache ready. */
-export async function readyEngine(p: PreparedRun, progress: RunOptions['progress']): Promise<Engine> {
-  const engine = await readyEngineFor(p, progress);
-  await readyUserOn(engine, p, progress);
+/**
+ * Engine-side preparation shared by run and shell: leftovers swept, image and cache ready. The
+ * checks that make nothing (the engine's fit, the sweep, the toolchain's check before a mount)
+ * run side by side; what is made for the run (cache volume, network) waits for all of them, so
+ * a refused run leaves nothing behind. `memo`: the agent's fit verdicts (fit-memo.ts).
+ */
+export async function readyEngine(p: PreparedRun, progress: RunOptions['progress'], memo?: FitMemo): Promise<Engine> {
+  const engine = await connectFor(p);
+  if (onCluster(engine)) {
+    await readyUserOn(engine, p, progress);
+    return engine;
+  }
+  await Promise.all([fitEngine(engine, p, progress, memo), sweepUser(engine, p), p.toolchain.mountCheck]);
+  await makeUserResources(engine, p, progress);
   return engine;
 }
 
-/**
- * The engine the host config names, connected and fit for the run's profile: runtime usable,
- * image present (loaded into a rootless engine from the admin's archive), limits honest. A class
- * run does this once. On a cluster, images are the nodes' and limits the kubelet's.
- */
-export async function readyEngineFor(p: PreparedRun, progress: RunOptions['progress']): Promise<Engine> {
+async function connectFor(p: PreparedRun): Promise<Engine> {
   const engine = await log.time('connect to engine', () => connectEngine(process.env, engineChoice(p.host.config)));
   log.debug(`engine at ${engine.endpoint.url} (${engine.endpoint.via})`);
-  if (onCluster(engine)) return engine;
-  await log.time('check runtime, image and limits', () => checkSandboxSupport(engine, p, progress));
-  await log.time('check image', () => ensureImage(engine, p.loaded.profile.image, progress));
+  return engine;
+}
+
+/** Runtime usable, image present (loaded into a rootless engine from the admin's archive), limits honest. */
+async function fitEngine(engine: Engine, p: PreparedRun, progress: RunOptions['progress'], memo?: FitMemo): Promise<void> {
+  const check = (watched: RunOptions['progress']) => log.time('check runtime, image and limits', () => checkSandboxSupport(engine, p, watched));
+  if (!memo) return check(progress);
+  await memo.check(JSON.stringify([engine.endpoint.url, p.loaded.name, p.loaded.profile, p.inputs.runtime ?? null]), progress, check);
+}
+
+async function sweepUser(engine: Engine, p: PreparedRun): Promise<void> {
+  const swept = await log.time('sweep leftovers', () => sweepLeftovers(engine, p.user.uid));
+  if (swept.removed.length) log.debug(`removed ${swept.removed.length} leftover sandbox(es)`);
+}
+
+/**
+ * The engine the host config names, connected and fit for the run's profile. A class run does
+ * this once. On a cluster, images are the nodes' and limits the kubelet's.
+ */
+export async function readyEngineFor(p: PreparedRun, progress: RunOptions['progress']): Promise<Engine> {
+  const engine = await connectFor(p);
+  if (!onCluster(engine)) await fitEngine(engine, p, progress);
   return engine;
 }
 
 /** The run's user on that engine: their leftovers swept, their cache volume and network ready. */
 export async function readyUserOn(engine: Engine, p: PreparedRun, progress: RunOptions['progress']): Promise<void> {
-  const swept = await log.time('sweep leftovers', () => sweepLeftovers(engine, p.user.uid));
-  if (swept.removed.length) log.debug(`removed ${swept.removed.length} leftover sandbox(es)`);
+  await sweepUser(engine, p);
   // Ran meanwhile (connect, engine checks, sweep) when prepareRun was asked to overlap it.
   // Awaited before anything is made for the run: a refused toolchain leaves no cache volume, no
   // network and no sandbox behind, and says so in one line (proxy mode would even build its
   // forwarder with the toolchain's own go, on the host).
   await p.toolchain.mountCheck;
-  // On a cluster only the user's cache claim is made here, sized by the profile; the network
-  // mode is a NetworkPolicy the engine makes.
+  await makeUserResources(engine, p, progress);
+}
+
+/**
+ * What is made for the run, once every check passed. On a cluster only the user's cache claim,
+ * sized by the profile; the network mode is a NetworkPolicy the engine makes.
+ */
+async function makeUserResources(engine: Engine, p: PreparedRun, progress: RunOptions['progress']): Promise<void> {
   p.inputs.cacheVolume = onCluster(engine)
     ? await log.time('check cache claim', () => ensureCacheClaim(engine, p.user.uid, p.loaded.profile))
     : await log.time('check cache volume', () => ensureCacheVolume(engine, p.user, p.loaded.profile, progress));
@@ -86,7 +117,7 @@ export async function readyUserOn(engine: Engine, p: PreparedRun, progress: RunO
 /** `gobox run`: one command in a fresh sandbox, with the command's own exit status. */
 export async function runCommand(req: RunRequest): Promise<RunOutcome> {
   const p = await prepareRun({ ...req, overlapMountCheck: true });
-  const engine = await readyEngine(p, req.progress);
+  const engine = await readyEngine(p, req.progress, req.fitMemo);
   const ids = await writeIdentityFiles(p.user, sandboxLoginName(p));
   const limits = p.loaded.profile.limits;
   let outcome: RunOutcome;

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough, type Writable } from 'node:stream';
 import { errorMessage } from '../../common/errors.js';
 import { logger } from '../../common/logger.js';
-import type { Engine, SandboxHandle } from '../../engine/index.js';
+import type { AttachEnd, Engine, SandboxHandle } from '../../engine/index.js';
 import { buildSandboxSpec } from '../../sandbox/spec.js';
 import type { SandboxSpec } from '../../sandbox/types.js';
 import { LAUNCH_FILE, LAUNCHER, WARM_LABEL, warmSandboxSpec } from '../../sandbox/warm-spec.js';
 import type { WarmSandbox } from '../run/execute.js';
 import { sandboxLoginName, writeIdentityFiles, type IdentityFiles } from '../run/identity-files.js';
 import { recordWarning } from '../checks/warning-log.js';
+import { OutputRelay } from './output-relay.js';
 import type { PreparedRun } from '../run/prepare.js';
 
 const log = logger('warm');
@@ -67,9 +69,18 @@ export function shapeKey(spec: SandboxSpec): string {
   return JSON.stringify({ ...rest, mounts });
 }
 
+/** The attach made before the sandbox started: the launcher's "go" and the run's stdin go in, its output comes out. */
+interface EarlyAttach {
+  stdin: PassThrough;
+  stdout: OutputRelay;
+  stderr: OutputRelay;
+  attached: { detach(): void; ended: Promise<AttachEnd | void> };
+}
+
 interface Entry {
   key: string;
   box: SandboxHandle;
+  early: EarlyAttach;
   ids: IdentityFiles;
   launchFile: string;
   /** The project directory the sandbox mounted: a run from a replaced directory must not get it. */
@@ -118,6 +129,11 @@ export class WarmPool {
     return {
       box: e.box,
       launch: (command) => writeFile(e.launchFile, launchScript(command)),
+      connect: (stdout: Writable, stderr: Writable) => {
+        e.early.stdout.plug(stdout);
+        e.early.stderr.plug(stderr);
+        return { stdin: e.early.stdin, attached: e.early.attached };
+      },
       dispose: () => e.ids.dispose(),
     };
   }
@@ -154,16 +170,24 @@ export class WarmPool {
     const built = buildSandboxSpec({ ...p.inputs, session, identityFiles: ids });
     const spec = warmSandboxSpec(built, launchFile, WARM_MAX_AGE_MS);
     let box: SandboxHandle | undefined;
+    let early: EarlyAttach | undefined;
     try {
       box = await engine.createSandbox(spec);
+      // Attached before the start, as a sandbox started for its run is: the engine then ends the
+      // output stream as soon as the command exits (output-relay.ts).
+      const stdin = new PassThrough();
+      const stdout = new OutputRelay();
+      const stderr = new OutputRelay();
+      early = { stdin, stdout, stderr, attached: await box.attach({ stdin, stdout, stderr, tty: false }) };
       await box.start();
     } catch (err) {
+      early?.attached.detach();
       if (box) await box.remove().catch(() => {});
       await ids.dispose();
       throw err;
     }
     const entry: Entry = {
-      key: shapeKey(spec), box, ids, launchFile, project: { root: p.project.root, ...project },
+      key: shapeKey(spec), box, early, ids, launchFile, project: { root: p.project.root, ...project },
       timer: setTimeout(() => {
         if (this.entry === entry) this.entry = undefined;
         void this.discard(entry, engine);
@@ -177,6 +201,8 @@ export class WarmPool {
 
   private async discard(e: Entry, engine: Engine): Promise<void> {
     clearTimeout(e.timer);
+    // Podman keeps a container locked while an attach is open: let go before removing it.
+    e.early.attached.detach();
     await engine.removeSandbox(e.box.id).catch(async (err: unknown) => {
       // Nobody is attached to hear it now: kept for gobox doctor (the sweeper removes the box later).
       log.debug(`removing warm sandbox: ${errorMessage(err)}`);
