@@ -6,7 +6,10 @@ import { socketListening } from '../common/socket-probe.js';
 import { errorMessage, UsageError } from '../common/errors.js';
 import { logger } from '../common/logger.js';
 import { MAX_TIMER_MS, parseDuration } from '../common/units.js';
-import { sendExit } from '../wire/send.js';
+import { sendExit, sendFrame } from '../wire/send.js';
+import { FRAME } from '../wire/frames.js';
+import type { ErrorPayload } from '../wire/replies.js';
+import { clearRoute, rerouteReason, writeRoute } from './shim-route.js';
 import { acceptConnection, killNow, type Session } from '../wire/session.js';
 import type { HostUser } from '../common/host-user.js';
 import { WarmPool } from '../app/warm/pool.js';
@@ -43,6 +46,12 @@ class AfterRuns {
 async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns, fitMemo: FitMemo): Promise<void> {
   const r = s.request;
   log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
+  const reroute = rerouteReason(r);
+  if (reroute) {
+    log.debug(`run ${s.id}: handed back to the caller: ${reroute}`);
+    sendFrame(s.socket, FRAME.error, JSON.stringify({ message: reroute, exitCode: 125, reroute: true } satisfies ErrorPayload));
+    return;
+  }
   for (const n of await after.settle()) s.progress.notice(`after your last run: ${n}`);
   const { runCommand } = await import('../app/run/index.js');
   const outcome = await runCommand({
@@ -114,6 +123,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
   const stop = (why: string) => {
     log.info(`stopping: ${why}`);
     clearInterval(watch);
+    clearRoute(dir, sock);
     if (ownsSocket()) unlinkSync(sock);
     for (const s of active.values()) killNow(s.control);
     // The sandbox started ahead goes with the agent; the server closes once runs have ended.
@@ -138,6 +148,8 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
   chmodSync(sock, 0o600);
   socketIno = statSync(sock).ino;
   rmSync(startingMarker(sock), { force: true });
+  // The newest agent is the one the shim's own client reaches (shim-route.ts).
+  writeRoute(dir, sock);
   // Two agents started at once over a dead one's socket can both bind: the one whose socket was
   // replaced is unreachable, and steps aside instead of idling for nothing.
   watch = setInterval(() => {

@@ -21,5 +21,7 @@ export const errorPayload = z.object({
   message: z.string(),
   hint: z.string().optional(),
   exitCode: z.number().int(),
+  /** The agent does not serve this caller (agent/shim-route.ts): the client makes the call another way. */
+  reroute: z.boolean().optional(),
 });
 export type ErrorPayload = z.infer<typeof errorPayload>;

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorMessage, InternalError, ToolchainError } from '../../common/errors.js';
+import { errorMessage, InternalError } from '../../common/errors.js';
+import { buildStdlibProgram } from '../../toolchain/build-program.js';
 import { stateDir } from '../../common/paths.js';
 import type { Progress } from '../../common/progress.js';
 
@@ -42,7 +42,7 @@ export async function forwarderBinary(
   if (!(await exists(file))) {
     progress.start(`Building the proxy-mode forwarder with go${o.toolchain.version}`);
     try {
-      await build(o.toolchain.path, source, dir, file);
+      await buildStdlibProgram(o.toolchain.path, source, file, 'the proxy-mode forwarder');
       progress.succeed();
     } catch (e) {
       progress.fail();
@@ -50,39 +50,6 @@ export async function forwarderBinary(
     }
   }
   return { file, sha256: createHash('sha256').update(await readFile(file)).digest('hex') };
-}
-
-async function build(goroot: string, source: string, dir: string, file: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  const work = await mkdtemp(path.join(dir, 'build-'));
-  try {
-    // Only main.go: built as a lone file, outside any module, so nothing can be downloaded.
-    await writeFile(path.join(work, 'main.go'), source, { mode: 0o644 });
-    // A clean environment: the caller's GOFLAGS, GOROOT or GOPROXY must not reach this build.
-    const env = {
-      PATH: '/usr/bin:/bin',
-      HOME: work,
-      GOCACHE: path.join(work, 'cache'),
-      GOPATH: path.join(work, 'gopath'),
-      GOENV: 'off',
-      GOFLAGS: '',
-      GOPROXY: 'off',
-      GOTOOLCHAIN: 'local',
-      CGO_ENABLED: '0',
-    };
-    const out = path.join(work, 'forwarder');
-    await new Promise<void>((resolve, reject) => {
-      execFile(path.join(goroot, 'bin', 'go'), ['build', '-trimpath', '-ldflags=-s', '-o', out, 'main.go'], { cwd: work, env, maxBuffer: 1 << 20 }, (err, _stdout, stderr) => {
-        if (!err) return resolve();
-        const why = String(stderr).trim().split('\n').slice(-3).join(' | ') || errorMessage(err);
-        reject(new ToolchainError(`cannot build the proxy-mode forwarder with ${goroot}: ${why}`));
-      });
-    });
-    await chmod(out, 0o755);
-    await rename(out, file);
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GoboxError, UsageError } from '../../common/errors.js';
 import { findOnPath, isGoboxWritten, pathDirs } from './path-lookup.js';
 import { readRecord, removeRecord, shimPlaces, writeRecord, type ShimRecord } from './record.js';
-import { pathLine, profileSnippet, shimScript, SHIM_TOOLS } from './script.js';
+import { CLIENT_NAME, pathLine, profileSnippet, shimScript, SHIM_TOOLS } from './script.js';
 
 export interface InstallOptions {
   scope: 'user' | 'system';
@@ -13,6 +13,8 @@ export interface InstallOptions {
   /** Absolute paths of node and of gobox's shim entry, which every shim execs. */
   node: string;
   entry: string;
+  /** The shim's client, built (app/shim/client-build.ts): written beside the shims, which then use it. */
+  client?: Buffer | undefined;
 }
 
 export interface InstallResult {
@@ -23,7 +25,17 @@ export interface InstallResult {
   pathLine?: string;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
+
+/** A binary gobox wrote carries no mark: it is gobox's while it is what the record says was written. */
+function isRecordedBinary(file: string, record: ShimRecord | undefined): boolean {
+  const entry = record?.files.find((f) => f.path === file);
+  try {
+    return entry !== undefined && !isSymlink(file) && sha256(readFileSync(file)) === entry.sha256;
+  } catch {
+    return false;
+  }
+}
 
 function describeFile(file: string): string {
   try {
@@ -92,15 +104,18 @@ export function installShims(o: InstallOptions): InstallResult {
   const created = dirsToCreate(dir);
   // The record's own directories are install's too: remove takes them back when they are empty.
   const recordDirs = missingDirs(path.dirname(places.record)).filter((d) => !created.includes(d) && !d.startsWith(dir + '/'));
-  const writes = SHIM_TOOLS.map((tool) => ({ path: path.join(dir, tool), text: shimScript({ tool, dir, node: o.node, entry: o.entry }), mode: 0o755 }));
+  const client = o.client ? path.join(dir, CLIENT_NAME) : undefined;
+  const writes: { path: string; text: string | Buffer; mode: number }[] = SHIM_TOOLS.map((tool) => ({ path: path.join(dir, tool), text: shimScript({ tool, dir, node: o.node, entry: o.entry, client }), mode: 0o755 }));
   if (places.profileScript) writes.push({ path: places.profileScript, text: profileSnippet(dir), mode: 0o644 });
-  const foreign = writes.filter((w) => existsSync(w.path) || isSymlink(w.path)).filter((w) => isSymlink(w.path) || !isGoboxWritten(w.path));
+  if (client && o.client) writes.push({ path: client, text: o.client, mode: 0o755 });
+  const ours = (file: string) => (file === client ? isRecordedBinary(file, previous) : !isSymlink(file) && isGoboxWritten(file));
+  const foreign = writes.filter((w) => existsSync(w.path) || isSymlink(w.path)).filter((w) => !ours(w.path));
   if (foreign.length) {
     throw new UsageError(`${foreign.map((w) => `${w.path} already exists (${describeFile(w.path)}) and gobox did not write it`).join('; ')}; nothing was overwritten or installed`, {
       hint: 'move it away yourself if it should go, or install elsewhere with --dir DIR',
     });
   }
-  const done: { path: string; old?: string }[] = [];
+  const done: { path: string; old?: Buffer }[] = [];
   const createdNow: string[] = [];
   try {
     for (const d of created) {
@@ -109,7 +124,7 @@ export function installShims(o: InstallOptions): InstallResult {
     }
     for (const w of writes) {
       if (places.profileScript === w.path) mkdirSync(path.dirname(w.path), { recursive: true });
-      const old = existsSync(w.path) ? readFileSync(w.path, 'utf8') : undefined;
+      const old = existsSync(w.path) ? readFileSync(w.path) : undefined;
       writeAtomically(w.path, w.text, w.mode);
       done.push({ path: w.path, ...(old !== undefined ? { old } : {}) });
     }
@@ -120,6 +135,8 @@ export function installShims(o: InstallOptions): InstallResult {
       node: o.node, entry: o.entry, installedAt: new Date().toISOString(),
     };
     writeRecord(places.record, record);
+    // A client the last install wrote, not written this time (no toolchain to build it): not left behind.
+    for (const f of previous?.files ?? []) if (path.basename(f.path) === CLIENT_NAME && !client && isRecordedBinary(f.path, previous)) rmSync(f.path, { force: true });
     return { record, onPath, ...(o.scope === 'user' && !onPath ? { pathLine: pathLine(dir) } : {}) };
   } catch (e) {
     for (const d of done.reverse()) {
@@ -145,7 +162,7 @@ function isSymlink(p: string): boolean {
   }
 }
 
-function writeAtomically(file: string, text: string, mode: number): void {
+function writeAtomically(file: string, text: string | Buffer, mode: number): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.gobox-${process.pid}.tmp`);
   writeFileSync(tmp, text, { mode });
   try {
@@ -183,7 +200,8 @@ export function removeShims(scope: 'user' | 'system', env: NodeJS.ProcessEnv): R
   const kept: { path: string; why: string }[] = [];
   for (const f of record.files) {
     if (!existsSync(f.path) && !isSymlink(f.path)) continue;
-    if (isSymlink(f.path) || !isGoboxWritten(f.path)) {
+    const mine = path.basename(f.path) === CLIENT_NAME ? isRecordedBinary(f.path, record) : !isSymlink(f.path) && isGoboxWritten(f.path);
+    if (!mine) {
       kept.push({ path: f.path, why: 'it was replaced by a file gobox did not write' });
       continue;
     }

@@ -27,7 +27,16 @@ export interface ShimTarget {
   /** Absolute path of node, and of gobox's shim entry (dist/cli/shim-bin.js). */
   node: string;
   entry: string;
+  /**
+   * The shim's own client (client/main.go), when one was built: every call but `go version` and
+   * `go env` (whose kept answers the Node entry has) goes through it, and it hands a call it cannot
+   * serve to the Node entry itself. A client that is not there any more is skipped.
+   */
+  client?: string | undefined;
 }
+
+/** Where install puts the shim's client: beside the shims, a dot file, so PATH never finds it as a command. */
+export const CLIENT_NAME = '.gobox-shim-client';
 
 /**
  * A shim: `go ARGS` becomes gobox's shim entry with the caller's cwd, stdin, TTY and signals
@@ -37,7 +46,14 @@ export interface ShimTarget {
  * than loop.
  */
 export function shimScript(t: ShimTarget): string {
-  for (const p of [t.dir, t.node, t.entry]) if (!p.startsWith('/')) throw new Error(`shim paths must be absolute: ${p}`);
+  for (const p of [t.dir, t.node, t.entry, ...(t.client ? [t.client] : [])]) if (!p.startsWith('/')) throw new Error(`shim paths must be absolute: ${p}`);
+  const viaClient = t.client
+    ? [
+        `client=${shQuote(t.client)}`,
+        ...(t.tool === 'go' ? ['case ${1:-} in version|env) client= ;; esac'] : []),
+        `if [ -n "$client" ] && [ -x "$client" ]; then exec "$client" ${shQuote(t.node)} ${shQuote(t.entry)} ${t.tool} "$@"; fi`,
+      ]
+    : [];
   return [
     '#!/bin/sh',
     SHIM_MARK,
@@ -61,6 +77,7 @@ export function shimScript(t: ShimTarget): string {
     '  exit 125',
     'fi',
     `${GUARD_VAR}=$shim_dir/${t.tool}; export ${GUARD_VAR}`,
+    ...viaClient,
     `exec ${shQuote(t.node)} ${shQuote(t.entry)} ${t.tool} "$@"`,
     '',
   ].join('\n');

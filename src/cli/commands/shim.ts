@@ -7,6 +7,7 @@ import type { ShimStatus } from '../../app/shim/index.js';
 const app = () => import('../../app/shim/index.js');
 import { defineCommand, type GlobalArgs } from '../options.js';
 import { printJson, printLine, printNotice } from '../output.js';
+import { createProgress } from '../progress.js';
 
 interface ShimArgs extends GlobalArgs {
   system?: boolean;
@@ -44,8 +45,11 @@ export const shimModule: CommandModule<GlobalArgs, GlobalArgs> = {
         describe: 'Write the go and gofmt shims (~/.local/bin, --dir DIR, or --system for every user)',
         builder: (y2) => systemOption(y2).option('dir', { type: 'string', describe: 'Directory for the shims (default ~/.local/bin)' }),
         handler: async (args: ShimArgs) => {
-          const r = (await app()).installShims({ scope: args.system ? 'system' : 'user', dir: args.dir, env: process.env, node: process.execPath, entry: ENTRY });
-          if (args.json) return printJson(r);
+          const shims = await app();
+          const client = await shims.shimClient(process.env, createProgress());
+          const r = shims.installShims({ scope: args.system ? 'system' : 'user', dir: args.dir, env: process.env, node: process.execPath, entry: ENTRY, client: 'bytes' in client ? client.bytes : undefined });
+          if (args.json) return printJson({ ...r, client: 'bytes' in client ? { installed: true } : { installed: false, why: client.unavailable } });
+          if ('unavailable' in client) printNotice(`the shims go through Node, without their quick client (${client.unavailable})`);
           printLine(`installed ${r.record.files.map((f) => f.path).join(', ')}`);
           if (r.record.scope === 'system') printNotice(`login shells get ${r.record.dir} first on PATH from the next login; gobox shim status shows the other entry paths`);
           else if (r.pathLine) printNotice(`${r.record.dir} is not on your PATH; add this line to ~/.profile and ~/.bashrc (for ssh commands: at the top of ~/.bashrc): ${r.pathLine}`);

@@ -1,0 +1,3 @@
+module gobox.local/shimclient
+
+go 1.19
