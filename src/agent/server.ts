@@ -43,10 +43,10 @@ class AfterRuns {
 }
 
 /** One run, exactly as a direct `gobox run` does it, with the session's streams. */
-async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns, fitMemo: FitMemo): Promise<void> {
+async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns, fitMemo: FitMemo, daemonServes: (env: NodeJS.ProcessEnv) => boolean): Promise<void> {
   const r = s.request;
   log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
-  const reroute = rerouteReason(r);
+  const reroute = rerouteReason(r, daemonServes);
   if (reroute) {
     log.debug(`run ${s.id}: handed back to the caller: ${reroute}`);
     sendFrame(s.socket, FRAME.error, JSON.stringify({ message: reroute, exitCode: 125, reroute: true } satisfies ErrorPayload));
@@ -75,7 +75,7 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRu
  * GOBOX_AGENT_IDLE (10m). It runs as the user, with the user's own rights and nothing more.
  * When a client goes away, its sandbox is stopped and removed, as Ctrl-C would.
  */
-export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function serveAgent(env: NodeJS.ProcessEnv = process.env, daemonServes: (env: NodeJS.ProcessEnv) => boolean = () => false): Promise<void> {
   const uid = process.getuid?.() ?? 0;
   const idleMs = parseDuration(env.GOBOX_AGENT_IDLE ?? DEFAULT_IDLE);
   if (!idleMs || idleMs > MAX_TIMER_MS) throw new UsageError(`GOBOX_AGENT_IDLE must be a duration like 10m or 30s (at most 24d), not ${JSON.stringify(env.GOBOX_AGENT_IDLE)}`);
@@ -100,7 +100,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env): Promise<
       conn, me, id,
       async (s) => {
         active.set(id, s);
-        await serveRun(s, warm, after, fitMemo);
+        await serveRun(s, warm, after, fitMemo, daemonServes);
       },
       () => {
         active.delete(id);

@@ -1,6 +1,5 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { daemonSocket } from '../daemon/route.js';
 import type { AgentRequest } from '../wire/agent-request.js';
 import { steeringFingerprint } from './location.js';
 
@@ -37,8 +36,8 @@ export function clearRoute(dir: string, sock: string): void {
  * finds its agent by the same fingerprint, and goes to a daemon first); the shim's client does
  * when the newest agent is another one's.
  */
-export function rerouteReason(r: AgentRequest, own: NodeJS.ProcessEnv = process.env): string | undefined {
+export function rerouteReason(r: AgentRequest, daemonServes: (env: NodeJS.ProcessEnv) => boolean, own: NodeJS.ProcessEnv = process.env): string | undefined {
   if (steeringFingerprint(r.env) !== steeringFingerprint(own)) return 'this agent serves other gobox settings';
-  if (daemonSocket(r.env)) return 'a gobox daemon serves this user';
+  if (daemonServes(r.env)) return 'a gobox daemon serves this user';
   return undefined;
 }

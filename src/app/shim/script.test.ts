@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +54,21 @@ describe('the shim script', () => {
     expect(isGoboxFile(profileSnippet('/usr/local/lib/gobox/bin'))).toBe(true);
     expect(isGoboxFile(`#!/bin/sh\n# mentions ${SHIM_MARK} but not as a line of its own\n`)).toBe(false);
     expect(() => shimScript({ tool: 'go', dir: 'relative', node: s.node, entry: '/e' })).toThrow(/absolute/);
+  });
+
+  it('goes through its client when there is one, but for go version and go env, and skips a client that is gone', () => {
+    const s = setup();
+    const client = path.join(s.dir, '.gobox-shim-client');
+    writeFileSync(client, '#!/bin/sh\nprintf "client"; printf "[%s]" "$@"; echo\n', { mode: 0o755 });
+    writeFileSync(path.join(s.dir, 'go'), shimScript({ tool: 'go', dir: s.dir, node: s.node, entry: '/e', client }), { mode: 0o755 });
+    expect(s.run(['list', '-m'], {}).stdout).toBe(`client[${s.node}][/e][go][list][-m]\n`);
+    // Their kept answers are the Node entry's (app/shim/answer-cache.ts).
+    expect(s.run(['version'], {}).stdout).toBe(`[/e][go][version] guard=${s.dir}/go\n`);
+    expect(s.run(['env', 'GOPATH'], {}).stdout).toBe(`[/e][go][env][GOPATH] guard=${s.dir}/go\n`);
+    writeFileSync(path.join(s.dir, 'gofmt'), shimScript({ tool: 'gofmt', dir: s.dir, node: s.node, entry: '/e', client }), { mode: 0o755 });
+    expect(spawnSync(path.join(s.dir, 'gofmt'), ['-l', '.'], { env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' }).stdout).toBe(`client[${s.node}][/e][gofmt][-l][.]\n`);
+    rmSync(client);
+    expect(s.run(['list', '-m'], {}).stdout).toBe(`[/e][go][list][-m] guard=${s.dir}/go\n`);
   });
 
   it('the profile.d snippet puts the directory first once, even when sourced twice', () => {

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func frame(typ byte, payload string) []byte {
+	head := make([]byte, 5)
+	head[0] = typ
+	binary.BigEndian.PutUint32(head[1:], uint32(len(payload)))
+	return append(head, payload...)
+}
+
+// read runs readFrames over the given server frames; the wire's writes go to a pipe nobody reads.
+func read(t *testing.T, frames ...[]byte) (code int, served bool, stdout, stderr string, startedNow bool) {
+	t.Helper()
+	started.Store(false)
+	var out, errOut bytes.Buffer
+	began := false
+	code, served = readFrames(bufio.NewReader(bytes.NewReader(bytes.Join(frames, nil))), &wire{}, &out, &errOut, func(*wire) { began = true })
+	return code, served, out.String(), errOut.String(), began
+}
+
+func TestOutputAndExit(t *testing.T) {
+	code, served, out, errOut, began := read(t,
+		frame(frameNotice, "Making a cache"),
+		frame(frameStarted, ""),
+		frame(frameStdout, "example.com/x\n"),
+		frame(frameStderr, "warning\n"),
+		frame(frameExit, `{"exitCode":3,"reason":"exited","message":"timed out","notices":["after your last run: trimmed"],"durationMs":5}`),
+	)
+	if !served || code != 3 || !began {
+		t.Fatalf("served=%v code=%d began=%v", served, code, began)
+	}
+	if out != "example.com/x\n" {
+		t.Fatalf("stdout %q", out)
+	}
+	want := "gobox: Making a cache\nwarning\ngobox: timed out\ngobox: after your last run: trimmed\n"
+	if errOut != want {
+		t.Fatalf("stderr %q, want %q", errOut, want)
+	}
+}
+
+func TestRerouteBeforeAnythingIsHandedBack(t *testing.T) {
+	_, served, out, errOut, _ := read(t, frame(frameError, `{"message":"this agent serves other gobox settings","exitCode":125,"reroute":true}`))
+	if served || out != "" || errOut != "" {
+		t.Fatalf("served=%v stdout=%q stderr=%q", served, out, errOut)
+	}
+}
+
+func TestErrorIsOneLineWithItsCode(t *testing.T) {
+	code, served, _, errOut, _ := read(t, frame(frameError, `{"message":"toolchain go1.22 changed since it was installed","hint":"see gobox toolchain verify","exitCode":125}`))
+	if !served || code != 125 || errOut != "gobox: toolchain go1.22 changed since it was installed; see gobox toolchain verify\n" {
+		t.Fatalf("served=%v code=%d stderr=%q", served, code, errOut)
+	}
+}
+
+func TestLostConnection(t *testing.T) {
+	// Nothing came at all: the Node client makes the call.
+	if _, served, _, _, _ := read(t); served {
+		t.Fatal("an empty answer must be handed back")
+	}
+	// The run had started: the call is lost, as the Node client says.
+	code, served, _, errOut, _ := read(t, frame(frameStarted, ""), frame(frameStdout, "partial"))
+	if !served || code != 125 || !strings.Contains(errOut, "lost the connection to your gobox agent") {
+		t.Fatalf("served=%v code=%d stderr=%q", served, code, errOut)
+	}
+}
+
+func TestOversizedFrame(t *testing.T) {
+	head := make([]byte, 5)
+	head[0] = frameStdout
+	binary.BigEndian.PutUint32(head[1:], maxFrame+1)
+	code, served, _, errOut, _ := read(t, head)
+	if !served || code != 125 || !strings.Contains(errOut, "exceeds") {
+		t.Fatalf("served=%v code=%d stderr=%q", served, code, errOut)
+	}
+}
+
+func TestRequestLineTooLarge(t *testing.T) {
+	if _, err := requestLine([]string{"go", "build"}, []string{"BIG=" + strings.Repeat("x", maxHeader)}); err == nil {
+		t.Fatal("a request over the header limit must be refused")
+	}
+	line, err := requestLine([]string{"go", "list", "-m"}, []string{"A=1", "A=2", "B=x=y"})
+	if err != nil || !bytes.HasSuffix(line, []byte("\n")) || !bytes.Contains(line, []byte(`"env":{"A":"1","B":"x=y"}`)) || !bytes.Contains(line, []byte(`"tty":false`)) {
+		t.Fatalf("line %s err %v", line, err)
+	}
+}
+
+func TestAgentDirAndSocketChecks(t *testing.T) {
+	uid := os.Getuid()
+	runtime := t.TempDir()
+	if err := os.Chmod(runtime, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if got := agentDir(runtime, uid); got != filepath.Join(runtime, "gobox") {
+		t.Fatalf("private runtime dir: %s", got)
+	}
+	if err := os.Chmod(runtime, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := agentDir(runtime, uid); got != "/tmp/gobox-agent-"+itoa(uid) {
+		t.Fatalf("a runtime dir others can read is not used: %s", got)
+	}
+	if ownSocket(filepath.Join(runtime, "none.sock"), uid) || ownPrivateDir(filepath.Join(runtime, "none"), uid) {
+		t.Fatal("missing paths are not the user's")
+	}
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
