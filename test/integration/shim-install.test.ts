@@ -21,7 +21,10 @@ describe('gobox shim install, remove and status', () => {
     expect(existsSync(bin)).toBe(false);
     const r = await goboxAs(u, ['shim', 'install'], u.home);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`installed ${bin}/go, ${bin}/gofmt\n`);
+    // The shim's client is built (a stored toolchain, on the host) and installed beside them.
+    expect(r.stdout).toBe(`installed ${bin}/go, ${bin}/gofmt, ${bin}/.gobox-shim-client\n`);
+    expect(execFileSync('stat', ['-c', '%U %a', path.join(bin, '.gobox-shim-client')], { encoding: 'utf8' })).toBe(`${u.name} 755\n`);
+    expect(readFileSync(path.join(bin, 'go'), 'utf8')).toContain(`client='${bin}/.gobox-shim-client'`);
     // Not on this (clean) PATH: the one line to add is given.
     expect(r.stderr).toContain(`export PATH='${bin}':"$PATH"`);
     for (const tool of ['go', 'gofmt']) {
@@ -33,7 +36,7 @@ describe('gobox shim install, remove and status', () => {
     // Everything install created, the record's own directories too (skel has no ~/.local).
     const local = path.join(u.home, '.local');
     expect(record.createdDirs.sort()).toEqual([local, bin, `${local}/state`, `${local}/state/gobox`]);
-    expect(record.files.map((f) => f.path)).toEqual([`${bin}/go`, `${bin}/gofmt`]);
+    expect(record.files.map((f) => f.path)).toEqual([`${bin}/go`, `${bin}/gofmt`, `${bin}/.gobox-shim-client`]);
 
     // Debian's ~/.profile puts ~/.local/bin on PATH once it exists: login shells (and so an
     // editor's gopls) reach the shim; the user's sh reads nothing for an ssh command or systemd.
@@ -49,7 +52,7 @@ describe('gobox shim install, remove and status', () => {
 
     const rm = await goboxAs(u, ['shim', 'remove'], u.home);
     expect(rm.code).toBe(0);
-    expect(rm.stdout).toBe(`removed ${bin}/go, ${bin}/gofmt, ${local}/state/gobox/, ${local}/state/, ${bin}/, ${local}/\n`);
+    expect(rm.stdout).toBe(`removed ${bin}/go, ${bin}/gofmt, ${bin}/.gobox-shim-client, ${local}/state/gobox/, ${local}/state/, ${bin}/, ${local}/\n`);
     expect(existsSync(local)).toBe(false);
     expect(existsSync(path.join(u.home, '.local/state/gobox/shim-record.json'))).toBe(false);
     const again = await goboxAs(u, ['shim', 'remove'], u.home);
@@ -61,7 +64,8 @@ describe('gobox shim install, remove and status', () => {
     const u = freshShimUser('b', 23751);
     execFileSync('chsh', ['-s', '/bin/bash', u.name]);
     const bin = path.join(u.home, 'bin-gobox');
-    expect((await goboxAs(u, ['shim', 'install', '--dir', bin], u.home)).code).toBe(0);
+    // Not about the shim's client: installed without it (no build).
+    expect((await goboxAs(u, ['shim', 'install', '--dir', bin], u.home, { GOBOX_SHIM_CLIENT: 'off' })).code).toBe(0);
     const bashrc = path.join(u.home, '.bashrc');
     writeFileSync(bashrc, `export PATH='${bin}':"$PATH"\n` + readFileSync(bashrc, 'utf8'));
     mkdirSync(path.join(u.home, '.config/environment.d'), { recursive: true });
@@ -100,7 +104,7 @@ describe('gobox shim install, remove and status', () => {
     expect(r.stderr).toMatch(/^gobox: another go is first on PATH: \/usr\/local\/go\/bin\/go comes before .*\/\.local\/bin, so a shim there would never run; nothing was installed; move/);
     expect(existsSync(bin)).toBe(false);
     // With the shim directory first, the same install works, and this PATH reaches the shim.
-    const ok = await goboxAs(u, ['shim', 'install'], u.home, { PATH: `${bin}:/usr/local/go/bin:/usr/bin:/bin` });
+    const ok = await goboxAs(u, ['shim', 'install'], u.home, { PATH: `${bin}:/usr/local/go/bin:/usr/bin:/bin`, GOBOX_SHIM_CLIENT: 'off' });
     expect(ok.code).toBe(0);
     expect(ok.stderr).toBe('');
     // A second gobox shim in another directory is refused too.
@@ -133,7 +137,8 @@ describe('gobox shim install, remove and status', () => {
     const r = await gobox(['shim', 'install', '--system'], { cwd: '/', env });
     expect(r.code).toBe(0);
     const bin = path.join(root, 'usr/local/lib/gobox/bin');
-    expect(r.stdout).toBe(`installed ${bin}/go, ${bin}/gofmt, ${root}/etc/profile.d/gobox.sh\n`);
+    expect(r.stdout).toBe(`installed ${bin}/go, ${bin}/gofmt, ${root}/etc/profile.d/gobox.sh, ${bin}/.gobox-shim-client\n`);
+    expect(execFileSync('stat', ['-c', '%U %a', path.join(bin, '.gobox-shim-client')], { encoding: 'utf8' })).toBe('root 755\n');
     // What a login shell does with the snippet: the shim directory first, once.
     const shPath = execFileSync('sh', ['-c', `. ${root}/etc/profile.d/gobox.sh; . ${root}/etc/profile.d/gobox.sh; echo "$PATH"; command -v go`], { encoding: 'utf8', env: { PATH: '/usr/local/go/bin:/usr/bin:/bin' } });
     expect(shPath).toBe(`${bin}:/usr/local/go/bin:/usr/bin:/bin\n${bin}/go\n`);
@@ -149,7 +154,7 @@ describe('gobox shim install, remove and status', () => {
     mkdirSync(bin);
     writeFileSync(path.join(bin, 'keep-me'), 'x');
     execFileSync('chown', ['-R', `${u.uid}:${u.gid}`, bin]);
-    expect((await goboxAs(u, ['shim', 'install', '--dir', bin], u.home)).code).toBe(0);
+    expect((await goboxAs(u, ['shim', 'install', '--dir', bin], u.home, { GOBOX_SHIM_CLIENT: 'off' })).code).toBe(0);
     writeFileSync(path.join(bin, 'gofmt'), '#!/bin/sh\necho mine\n');
     const rm = await goboxAs(u, ['shim', 'remove'], u.home);
     expect(rm.code).toBe(0);

@@ -174,4 +174,35 @@ describe('go through the shim', () => {
       stopAgentsOf(u);
     }
   });
+
+  it('the shim\'s own client takes a call to the agent, and hands one it cannot serve to the Node entry with its stdin whole', async () => {
+    expect(existsSync(path.join(bin, '.gobox-shim-client'))).toBe(true);
+    const on = { GOBOX_AGENT: 'on', GOBOX_AGENT_IDLE: '120s', GOBOX_SHIM_TIMINGS: '1' };
+    try {
+      let list: Awaited<ReturnType<typeof go>> | undefined;
+      // The first call starts the agent (through the Node entry); the client reaches it once it listens.
+      for (let i = 0; i < 20 && !list?.stderr.includes('(shim client)'); i++) {
+        if (i) await new Promise((res) => setTimeout(res, 500));
+        list = await go(['list', '-m'], mod, on);
+      }
+      expect(list!.stderr).toContain('run through the agent (shim client)');
+      expect(list!.stdout).toBe('example.com/shimt\n');
+      expect(list!.code).toBe(0);
+      const fmt = await runAs(u, ['gofmt'], mod, env(on), 'package  x\nfunc  F( ) {}\n');
+      expect(fmt.stderr).toContain('(shim client)');
+      expect(fmt.stdout).toBe('package x\n\nfunc F() {}\n');
+      const vet = await go(['vet', './nosuchdir'], mod, on);
+      expect(vet.stderr).toContain('(shim client)');
+      expect(vet.code).not.toBe(0);
+      // Other gobox settings (an engine variable) are another agent's: the call goes back to the
+      // Node entry before any stdin was read, and still gets all of it.
+      const other = await go(['run', './upper'], mod, { ...on, DOCKER_CONFIG: `${u.home}/.docker-other` }, 'every\nline\n');
+      expect(other.stdout).toBe('EVERY\nLINE\n');
+      expect(other.code).toBe(0);
+      expect(other.stderr).not.toContain('(shim client)');
+      expect(other.stderr).toContain('loading the agent client');
+    } finally {
+      stopAgentsOf(u);
+    }
+  });
 });

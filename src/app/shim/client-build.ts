@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../../common/errors.js';
@@ -19,6 +21,7 @@ export const CLIENT_SOURCE_FILE = fileURLToPath(new URL('./client/main.go', impo
  * shims go through Node, a little slower per call: said in `unavailable`, never an install error.
  */
 export async function shimClient(env: NodeJS.ProcessEnv, progress: Progress): Promise<{ bytes: Buffer } | { unavailable: string }> {
+  if (/^(off|0|false|no)$/i.test(env.GOBOX_SHIM_CLIENT ?? '')) return { unavailable: 'GOBOX_SHIM_CLIENT=off' };
   try {
     const source = await readFile(CLIENT_SOURCE_FILE, 'utf8');
     const newest = (await new ToolchainStores().list())[0];
@@ -31,14 +34,32 @@ export async function shimClient(env: NodeJS.ProcessEnv, progress: Progress): Pr
     if (kept) return { bytes: kept };
     progress.start(`Building the shim's client with go${newest.version}`);
     try {
-      await buildStdlibProgram(newest.path, source, file, "the shim's client");
+      const bytes = await buildAndRead(newest.path, source, file);
       progress.succeed();
+      return { bytes };
     } catch (e) {
       progress.fail();
       throw e;
     }
-    return { bytes: await readFile(file) };
   } catch (e) {
     return { unavailable: errorMessage(e) };
   }
+}
+
+/** Built into the state dir's cache; a state dir the caller cannot write (an admin's) gets no copy kept. */
+async function buildAndRead(goroot: string, source: string, file: string): Promise<Buffer> {
+  try {
+    await access(path.dirname(path.dirname(file)), constants.W_OK);
+  } catch {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'gobox-shim-client-'));
+    try {
+      const out = path.join(tmp, 'client');
+      await buildStdlibProgram(goroot, source, out, "the shim's client");
+      return await readFile(out);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+  await buildStdlibProgram(goroot, source, file, "the shim's client");
+  return readFile(file);
 }

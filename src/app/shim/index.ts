@@ -1,4 +1,4 @@
-export { installShims, removeShims, type InstallResult, type RemoveResult } from './install.js';
+export { checkInstall, installShims, removeShims, type InstallResult, type RemoveResult } from './install.js';
 export { shimStatus, installedShims, type ShimStatus, type InstalledShims } from './status.js';
 export { shimFinding } from './finding.js';
 export { SHIM_MARK, SHIM_TOOLS, GUARD_VAR, isGoboxFile, pathLine } from './script.js';

@@ -87,11 +87,14 @@ function checkPathOrder(dir: string, env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * Writes the go and gofmt shims (and, system-wide, /etc/profile.d/gobox.sh), then the record of
- * what was written. Everything is checked before the first write: a file gobox did not write is
- * never replaced, and a failure part-way takes back what this call wrote.
+ * Everything install checks before it writes (and builds) anything: one line per refusal. The
+ * CLI calls it before building the shim's client, so bad input costs no build.
  */
-export function installShims(o: InstallOptions): InstallResult {
+export function checkInstall(o: InstallOptions): void {
+  plan(o);
+}
+
+function plan(o: InstallOptions) {
   const places = shimPlaces(o.scope, o.env);
   const dir = path.resolve(o.dir ?? places.defaultDir);
   for (const p of [o.node, o.entry]) if (!path.isAbsolute(p) || !existsSync(p)) throw new GoboxError(`cannot install shims: ${p} is missing`);
@@ -115,6 +118,17 @@ export function installShims(o: InstallOptions): InstallResult {
       hint: 'move it away yourself if it should go, or install elsewhere with --dir DIR',
     });
   }
+  return { places, dir, previous, onPath, created, recordDirs, client, writes };
+}
+
+/**
+ * Writes the go and gofmt shims (and, system-wide, /etc/profile.d/gobox.sh; and the shim's
+ * client when one was built), then the record of what was written. Everything is checked before
+ * the first write: a file gobox did not write is never replaced, and a failure part-way takes
+ * back what this call wrote.
+ */
+export function installShims(o: InstallOptions): InstallResult {
+  const { places, dir, previous, onPath, created, recordDirs, client, writes } = plan(o);
   const done: { path: string; old?: Buffer }[] = [];
   const createdNow: string[] = [];
   try {

@@ -8,6 +8,7 @@ const app = () => import('../../app/shim/index.js');
 import { defineCommand, type GlobalArgs } from '../options.js';
 import { printJson, printLine, printNotice } from '../output.js';
 import { createProgress } from '../progress.js';
+import { silentProgress } from '../../common/progress.js';
 
 interface ShimArgs extends GlobalArgs {
   system?: boolean;
@@ -46,10 +47,13 @@ export const shimModule: CommandModule<GlobalArgs, GlobalArgs> = {
         builder: (y2) => systemOption(y2).option('dir', { type: 'string', describe: 'Directory for the shims (default ~/.local/bin)' }),
         handler: async (args: ShimArgs) => {
           const shims = await app();
-          const client = await shims.shimClient(process.env, createProgress());
-          const r = shims.installShims({ scope: args.system ? 'system' : 'user', dir: args.dir, env: process.env, node: process.execPath, entry: ENTRY, client: 'bytes' in client ? client.bytes : undefined });
+          const o = { scope: args.system ? ('system' as const) : ('user' as const), dir: args.dir, env: process.env, node: process.execPath, entry: ENTRY };
+          // Bad input is said before the client is built.
+          shims.checkInstall(o);
+          const client = await shims.shimClient(process.env, args.json ? silentProgress : createProgress());
+          const r = shims.installShims({ ...o, client: 'bytes' in client ? client.bytes : undefined });
           if (args.json) return printJson({ ...r, client: 'bytes' in client ? { installed: true } : { installed: false, why: client.unavailable } });
-          if ('unavailable' in client) printNotice(`the shims go through Node, without their quick client (${client.unavailable})`);
+          if ('unavailable' in client && client.unavailable !== 'GOBOX_SHIM_CLIENT=off') printNotice(`the shims go through Node, without their quick client (${client.unavailable})`);
           printLine(`installed ${r.record.files.map((f) => f.path).join(', ')}`);
           if (r.record.scope === 'system') printNotice(`login shells get ${r.record.dir} first on PATH from the next login; gobox shim status shows the other entry paths`);
           else if (r.pathLine) printNotice(`${r.record.dir} is not on your PATH; add this line to ~/.profile and ~/.bashrc (for ssh commands: at the top of ~/.bashrc): ${r.pathLine}`);
