@@ -34,7 +34,7 @@ describe("a toolchain changed under the user's warm agent", () => {
   let project = '';
   const agents = () => pids('bin.js agent', USER.uid);
   const asUser = (args: string[]) => gobox(args, { cwd: project, user: USER.name, env: { GOBOX_STATE_DIR: state, GOBOX_AGENT: 'on', GOBOX_AGENT_IDLE: '120s' } });
-  const runGo = () => asUser(['run', '--go', MINI_VERSION, '--', 'go', 'version']);
+  const runGo = () => asUser(['--go', MINI_VERSION, 'run', 'go', 'version']); // the form the agent serves
   const stopAgents = async () => {
     const running = agents();
     for (const pid of running) process.kill(pid, 'SIGTERM');
