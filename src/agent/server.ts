@@ -16,6 +16,7 @@ import { WarmPool } from '../app/warm/pool.js';
 import { FitMemo } from '../app/run/fit-memo.js';
 import { agentDir, agentSocket, startingMarker } from './location.js';
 import { agentRequest, type AgentRequest } from '../wire/agent-request.js';
+import { watchToolchainsForMounts } from '../toolchain/mount-watch.js';
 
 const log = logger('agent');
 const DEFAULT_IDLE = '10m';
@@ -87,6 +88,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env, daemonSer
     if (await socketListening(sock)) return;
     unlinkSync(sock);
   }
+  watchToolchainsForMounts(); // long-lived: a toolchain proven once is watched, not re-stat'ed per run
   const info = os.userInfo();
   const me: HostUser = { name: info.username, uid, gid: process.getgid?.() ?? 0, home: info.homedir };
   const active = new Map<string, Session<AgentRequest>>();

@@ -15,6 +15,7 @@ import { acceptConnection, killNow } from '../wire/session.js';
 import { listenForUser, prepareRunDir } from './sockets.js';
 import { servedUsers, servesUser } from './served-users.js';
 import { storeVerifier } from './store-verify.js';
+import { watchToolchainsForMounts } from '../toolchain/mount-watch.js';
 import { sweepStages } from './jail-site.js';
 import { stateDir } from '../common/paths.js';
 import { watchKnocks } from './knock.js';
@@ -48,6 +49,7 @@ export async function startDaemon(env: NodeJS.ProcessEnv = process.env): Promise
   await loadHostConfig(env); // a broken policy stops the start, with the file and field named
   await prepareRunDir(env);
   await claimPidFile(env);
+  watchToolchainsForMounts(); // long-lived: a toolchain proven once is watched, not re-stat'ed per run
   const audit = new AuditLog(auditLogPath(env));
   await audit.open();
   const state: DaemonState = { env, key: runDir(env), audit, active: new Map(), shuttingDown: false, users: new UserDirectory() };

@@ -85,6 +85,11 @@ interface Entry {
   launchFile: string;
   /** The project directory the sandbox mounted: a run from a replaced directory must not get it. */
   project: { root: string; dev: number; ino: number };
+  /**
+   * The GOROOT it mounted: one replaced since (verify --repair renames a fresh copy in) passes the
+   * next run's mount check, but the sandbox would still hold the old tree.
+   */
+  goroot: { path: string; dev: number; ino: number };
   timer: NodeJS.Timeout;
 }
 
@@ -120,9 +125,11 @@ export class WarmPool {
     this.entry = undefined;
     clearTimeout(e.timer);
     const now = await dirId(projectRoot);
+    const goroot = await dirId(e.goroot.path);
     const state = await e.box.inspectState().catch(() => undefined);
-    if (!now || e.project.root !== projectRoot || now.dev !== e.project.dev || now.ino !== e.project.ino || !state?.running) {
-      log.debug('the warm sandbox no longer fits (project replaced, or it stopped): starting a new one');
+    if (!now || e.project.root !== projectRoot || now.dev !== e.project.dev || now.ino !== e.project.ino || !state?.running
+      || !goroot || goroot.dev !== e.goroot.dev || goroot.ino !== e.goroot.ino) {
+      log.debug('the warm sandbox no longer fits (project or toolchain replaced, or it stopped): starting a new one');
       void this.discard(e, engine);
       return undefined;
     }
@@ -162,7 +169,8 @@ export class WarmPool {
 
   private async start(engine: Engine, p: PreparedRun, like: SandboxSpec): Promise<void> {
     const project = await dirId(p.project.root);
-    if (!project) return;
+    const goroot = await dirId(p.toolchain.path);
+    if (!project || !goroot) return;
     const ids = await writeIdentityFiles(p.user, sandboxLoginName(p));
     const launchFile = path.join(path.dirname(ids.passwd), 'launch');
     await writeFile(launchFile, '', { mode: 0o644 });
@@ -187,7 +195,7 @@ export class WarmPool {
       throw err;
     }
     const entry: Entry = {
-      key: shapeKey(spec), box, early, ids, launchFile, project: { root: p.project.root, ...project },
+      key: shapeKey(spec), box, early, ids, launchFile, project: { root: p.project.root, ...project }, goroot: { path: p.toolchain.path, ...goroot },
       timer: setTimeout(() => {
         if (this.entry === entry) this.entry = undefined;
         void this.discard(entry, engine);
