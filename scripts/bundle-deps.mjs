@@ -1,18 +1,26 @@
-// Replaces two modules' output, re-exports of a dependency as tsc wrote them, with one bundled
-// file each: dist/cli/yargs.js (yargs and its dependencies; src/cli/yargs.ts says why) and
-// dist/common/zod.js (zod; src/common/zod.ts). yargs's own locale files stay where npm put them:
+// Replaces four modules' output, re-exports or loaders of a dependency as tsc wrote them, with one
+// bundled file each: dist/cli/yargs.js (yargs and its dependencies; src/cli/yargs.ts says why),
+// dist/common/zod.js (zod; src/common/zod.ts), dist/common/yaml.js (yaml; src/common/yaml.ts)
+// and dist/engine/load-dockerode.js (dockerode and its dependencies, with the parts
+// src/engine/deferred-parts.ts names left out and loaded on first use, as unbundled; see
+// scripts/bundle-dockerode.mjs). yargs's own locale files stay where npm put them:
 // its message catalogue is found next to the installed yargs at run time, as unbundled, so
 // `gobox --help` under LANG=de_DE is as German as before.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleDockerode } from './bundle-dockerode.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outfile = path.join(root, 'dist', 'cli', 'yargs.js');
 const common = { allowOverwrite: true, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' };
 
 await build({ ...common, entryPoints: [path.join(root, 'src', 'common', 'zod.ts')], outfile: path.join(root, 'dist', 'common', 'zod.js') });
+// yaml is CommonJS: its require() of node built-ins needs a require in the ES module.
+const requireBanner = "import { createRequire as __goboxCreateRequire } from 'node:module';\nconst require = __goboxCreateRequire(import.meta.url);";
+await build({ ...common, entryPoints: [path.join(root, 'src', 'common', 'yaml.ts')], outfile: path.join(root, 'dist', 'common', 'yaml.js'), banner: { js: requireBanner } });
+await bundleDockerode(root, { ...common, banner: { js: requireBanner } });
 
 await build({
   ...common,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from '../common/yaml.js';
 import type { z } from 'zod';
 import { ConfigError, errorMessage } from '../common/errors.js';
 import { configError } from './messages.js';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { stringify } from '../../common/yaml.js';
 import { ConflictError, ConfigError, errorMessage, NotFoundError } from '../../common/errors.js';
 import { makeTempDir, removeTree } from '../../common/temp.js';
 import { loadClassConfig, type ClassConfig } from '../../config/class-schema.js';

@@ -36,7 +36,7 @@ export const profileModule: CommandModule<GlobalArgs, GlobalArgs> = {
           const p = await (await profiles()).loadProfile(String(args.name));
           if (args.json) return printJson({ name: p.name, file: p.file, layer: p.layer, profile: p.profile });
           printLine(`# ${p.name} from ${p.file} (${p.layer})`);
-          process.stdout.write((await import('yaml')).stringify(p.profile));
+          process.stdout.write((await import('../../common/yaml.js')).stringify(p.profile));
         },
       }))
       .command(defineCommand({
