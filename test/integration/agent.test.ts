@@ -153,7 +153,8 @@ describe('the warm agent', () => {
     // The agent's stderr is its log file (cli/agent-run.ts opens it for the agent).
     const log = () => readFileSync(readlinkSync(`/proc/${mine()[0]}/fd/2`), 'utf8');
     try {
-      expect((await tty()).code).toBe(3); // in-process; starts this root agent
+      const first = await tty();
+      expect(first.code, first.screen).toBe(3); // in-process; starts this root agent
       await waitFor(() => mine().length === 1 && log().includes('serving uid 0'), 30_000);
       const r = await tty();
       expect(r.code).toBe(3);
