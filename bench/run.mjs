@@ -17,7 +17,7 @@ import { handWrittenFlags, verifyFlags } from './lib/docker-flags.mjs';
 import { BenchError, intEnv, run, show, timed } from './lib/proc.mjs';
 import { CLI, gobox, log, setup } from './lib/setup.mjs';
 import { fmtMs, fmtRatio, summary, table } from './lib/stats.mjs';
-import { installShims, shimBreakdown, shimRows, shimSteps, shimVariants } from './lib/shim.mjs';
+import { installShims, shimBreakdown, shimGo, shimRows, shimSteps, shimVariants } from './lib/shim.mjs';
 import { beforeFirstStep, breakdown, stepLines } from './lib/steps.mjs';
 
 const RUNS = intEnv('BENCH_RUNS', 7);
@@ -164,7 +164,7 @@ async function bench(s) {
   const skip = { median: NaN, min: NaN };
   const skipped = (keys) => Object.fromEntries(keys.map((k) => [k, skip]));
   let resB = skipped(['native', 'gobox']);
-  let resC = skipped(['native', 'gobox', 'bare']);
+  let resC = skipped(['native', 'gobox', 'bare', 'shim']);
   if (ONLY.has('b') || ONLY.has('c')) {
   log('priming the build caches for (c) (one full build each)');
   once(native(gofmt('gofmt.native'), warmCache));
@@ -197,22 +197,36 @@ async function bench(s) {
   if (ONLY.has('b')) resB = interleave('(b) cold build of cmd/gofmt', b, BUILD_RUNS);
 
   // (c) warm build: primed caches on both sides; a bare docker run in the same loop is the yardstick.
+  // The same build through the shim (its own client straight to the agent, no Node start-up):
+  // what a plain `go build` costs a user who ran `gobox shim install`.
   const c = [
     { key: 'native', cmd: () => native(gofmt('gofmt.native'), warmCache), after: built('gofmt.native') },
     { key: 'gobox', cmd: () => goboxRun(['go', ...gofmt('gofmt.sandbox')]), after: () => (built('gofmt.sandbox')(), agentSettled()) },
     bare,
   ];
-  if (ONLY.has('c')) resC = interleave('(c) warm build of cmd/gofmt', c, RUNS);
+  if (ONLY.has('c')) {
+    const shim = installShims(s);
+    try {
+      c.push({ key: 'shim', cmd: () => shimGo(s, shim, gofmt('gofmt.shim')), after: () => (built('gofmt.shim')(), agentSettled()) });
+      once(shimGo(s, shim, gofmt('gofmt.shim')));
+      built('gofmt.shim')();
+      resC = interleave('(c) warm build of cmd/gofmt', c, RUNS);
+    } finally {
+      shim.remove();
+    }
+  }
   }
 
   const ratioA = resA.gobox.median / resA.docker.median;
   const ratioB = resB.gobox.median / resB.native.median;
   const addedC = resC.gobox.median - resC.native.median;
+  const addedShim = resC.shim.median - resC.native.median;
   const targets = {
     a: { ratio: ratioA, limit: 1.15, goal: 1.0, pass: ratioA <= 1.15 },
     b: { ratio: ratioB, limit: 1.05, pass: ratioB <= 1.05 },
     // Issue 12: gobox's added time on a warm build at most a quarter of a bare docker run.
     c: { addedMs: addedC, limitMs: 0.25 * resC.bare.median, pass: addedC <= 0.25 * resC.bare.median },
+    cShim: { addedMs: addedShim, limitMs: 0.25 * resC.bare.median, pass: addedShim <= 0.25 * resC.bare.median },
     // Issue 12: loading the CLI (gobox --version) at most twice Node's own start-up.
     cli: { ratio: resA.cli.median / resA.node.median, limit: 2, pass: resA.cli.median <= 2 * resA.node.median },
     // Issue 12: an in-process run (first run, -v) before its first step at most twice Node's start-up.
@@ -239,6 +253,8 @@ async function bench(s) {
     row('', 'gobox run go build, primed cache', resC.gobox, `${fmtRatio(resC.gobox.median / resC.native.median)} of native`),
     row('', 'docker run --rm IMAGE true (bare)', resC.bare),
     ['', 'gobox adds over native', `+${fmtMs(addedC)}`, '', `${fmtRatio(addedC / resC.bare.median)} of bare`, `≤0.25x bare docker run (${fmtMs(0.25 * resC.bare.median)})`, status(targets.c.pass)],
+    row('', 'go build through the shim, primed cache', resC.shim, `${fmtRatio(resC.shim.median / resC.native.median)} of native`),
+    ['', 'the shim adds over native', `+${fmtMs(addedShim)}`, '', `${fmtRatio(addedShim / resC.bare.median)} of bare`, `≤0.25x bare docker run (${fmtMs(0.25 * resC.bare.median)})`, status(targets.cShim.pass)],
   ];
   const rows = [
     row('(a) go version', 'native go version', resA.native),

@@ -16,6 +16,11 @@ export function installShims(s) {
   return { dir, env, remove: () => (gobox(['shim', 'remove'], { env, allowFail: true }), rmSync(home, { recursive: true, force: true })) };
 }
 
+/** `go ARGS` through the installed shim, in the bench project: { argv, opts } for run(). */
+export function shimGo(s, shim, args, expect, extra = {}) {
+  return { argv: [path.join(shim.dir, 'go'), ...args], opts: { cwd: s.project, env: { ...shim.env, ...extra }, expect } };
+}
+
 /**
  * The variants of (d). go version and go env GOPATH are answered from a kept answer after the
  * first call (app/shim/answer-cache.ts); "no kept answer" (GOBOX_SHIM_ANSWERS=off) shows what a
@@ -23,7 +28,7 @@ export function installShims(s) {
  * runs in a fresh sandbox.
  */
 export function shimVariants(s, shim, docker, goVersion, agentSettled) {
-  const via = (args, expect, extra = {}) => ({ argv: [path.join(shim.dir, 'go'), ...args], opts: { cwd: s.project, env: { ...shim.env, ...extra }, expect } });
+  const via = (args, expect, extra) => shimGo(s, shim, args, expect, extra);
   const noAnswers = { GOBOX_SHIM_ANSWERS: 'off' };
   return [
     docker,

@@ -9,7 +9,7 @@ import { MAX_TIMER_MS, parseDuration } from '../common/units.js';
 import { sendExit, sendFrame } from '../wire/send.js';
 import { FRAME } from '../wire/frames.js';
 import type { ErrorPayload } from '../wire/replies.js';
-import { clearRoute, rerouteReason, writeRoute } from './shim-route.js';
+import { agentRouting, clearRoute, rerouteReason, writeRoute, type Routing } from './shim-route.js';
 import { acceptConnection, killNow, type Session } from '../wire/session.js';
 import type { HostUser } from '../common/host-user.js';
 import { WarmPool } from '../app/warm/pool.js';
@@ -44,10 +44,10 @@ class AfterRuns {
 }
 
 /** One run, exactly as a direct `gobox run` does it, with the session's streams. */
-async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns, fitMemo: FitMemo, daemonServes: (env: NodeJS.ProcessEnv) => boolean): Promise<void> {
+async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRuns, fitMemo: FitMemo, routing: Routing): Promise<void> {
   const r = s.request;
   log.debug(`run ${s.id}: request read (at +${performance.now().toFixed(0)}ms)`);
-  const reroute = rerouteReason(r, daemonServes);
+  const reroute = rerouteReason(r, routing);
   if (reroute) {
     log.debug(`run ${s.id}: handed back to the caller: ${reroute}`);
     sendFrame(s.socket, FRAME.error, JSON.stringify({ message: reroute, exitCode: 125, reroute: true } satisfies ErrorPayload));
@@ -95,6 +95,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env, daemonSer
   const warm = new WarmPool();
   const fitMemo = new FitMemo();
   const after = new AfterRuns();
+  const routing = agentRouting(env, daemonServes);
   const server = net.createServer((conn) => {
     const id = randomBytes(6).toString('hex');
     clearTimeout(idle);
@@ -102,7 +103,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env, daemonSer
       conn, me, id,
       async (s) => {
         active.set(id, s);
-        await serveRun(s, warm, after, fitMemo, daemonServes);
+        await serveRun(s, warm, after, fitMemo, routing);
       },
       () => {
         active.delete(id);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clearRoute, rerouteReason, ROUTE_FILE, writeRoute } from './shim-route.js';
+import { agentRouting, clearRoute, rerouteReason, ROUTE_FILE, writeRoute } from './shim-route.js';
 
 const request = (env: Record<string, string>) => ({ v: 1 as const, cwd: '/', command: ['go', 'list'], env, tty: false });
 
@@ -20,13 +20,13 @@ describe('the shim route', () => {
 
   it('hands back a call whose gobox settings are another agent\'s, never one whose Go settings differ', () => {
     const own = { PATH: '/usr/bin:/bin', HOME: '/home/a', GOBOX_DIRECT: '1' };
-    expect(rerouteReason(request({ ...own, GOFLAGS: '-mod=mod', GOBOX_GO: '1.22', GOBOX_SHIM_ACTIVE: '/x/go' }), () => false, own)).toBeUndefined();
-    expect(rerouteReason(request({ ...own, DOCKER_HOST: 'unix:///run/other.sock' }), () => false, own)).toMatch(/other gobox settings/);
-    expect(rerouteReason(request({ ...own, PATH: '/opt/bin:/usr/bin:/bin' }), () => false, own)).toMatch(/other gobox settings/);
+    expect(rerouteReason(request({ ...own, GOFLAGS: '-mod=mod', GOBOX_GO: '1.22', GOBOX_SHIM_ACTIVE: '/x/go' }), agentRouting(own, () => false))).toBeUndefined();
+    expect(rerouteReason(request({ ...own, DOCKER_HOST: 'unix:///run/other.sock' }), agentRouting(own, () => false))).toMatch(/other gobox settings/);
+    expect(rerouteReason(request({ ...own, PATH: '/opt/bin:/usr/bin:/bin' }), agentRouting(own, () => false))).toMatch(/other gobox settings/);
   });
 
   it('hands back a call a daemon serves', () => {
     const own = { PATH: '/usr/bin:/bin' };
-    expect(rerouteReason(request(own), () => true, own)).toMatch(/daemon serves this user/);
+    expect(rerouteReason(request(own), agentRouting(own, () => true))).toMatch(/daemon serves this user/);
   });
 });

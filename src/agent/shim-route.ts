@@ -29,6 +29,18 @@ export function clearRoute(dir: string, sock: string): void {
   }
 }
 
+/** What decides whether a call is this agent's: its own steering fingerprint and the daemon check. */
+export interface Routing {
+  /** steeringFingerprint of the agent's own environment and build, taken once at its start. */
+  fingerprint: string;
+  daemonServes: (env: NodeJS.ProcessEnv) => boolean;
+}
+
+/** The agent's routing, fixed at its start: a later rebuild of gobox changes the caller's build id, not the code this agent runs. */
+export function agentRouting(env: NodeJS.ProcessEnv, daemonServes: Routing['daemonServes']): Routing {
+  return { fingerprint: steeringFingerprint(env), daemonServes };
+}
+
 /**
  * Why this agent must not serve a request, which the caller's Node client then makes itself: the
  * caller's settings steer another agent (gobox's own environment differs from this agent's), or
@@ -36,8 +48,8 @@ export function clearRoute(dir: string, sock: string): void {
  * finds its agent by the same fingerprint, and goes to a daemon first); the shim's client does
  * when the newest agent is another one's.
  */
-export function rerouteReason(r: AgentRequest, daemonServes: (env: NodeJS.ProcessEnv) => boolean, own: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (steeringFingerprint(r.env) !== steeringFingerprint(own)) return 'this agent serves other gobox settings';
-  if (daemonServes(r.env)) return 'a gobox daemon serves this user';
+export function rerouteReason(r: AgentRequest, routing: Routing): string | undefined {
+  if (steeringFingerprint(r.env) !== routing.fingerprint) return 'this agent serves other gobox settings';
+  if (routing.daemonServes(r.env)) return 'a gobox daemon serves this user';
   return undefined;
 }
