@@ -28,14 +28,19 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d').split(',').map((x) =>
  * After a gobox run the user's agent starts the next sandbox in the background. Waiting for it
  * (untimed) keeps that work out of the next variant's time: each variant is measured on a quiet
  * machine, and gobox is measured as a user sees it when their previous run was a moment ago.
+ * It waits for a running warm sandbox that was not there when it last returned: the bench's
+ * shim calls have their own agent (another PATH), whose waiting sandbox must not count.
  */
+let warmSeen = new Set();
 function agentSettled() {
   const end = Date.now() + 3000;
-  while (Date.now() < end) {
-    const ps = run(['docker', 'ps', '-q', '--filter', 'label=gobox.warm=true', '--filter', 'status=running']);
-    if (ps.stdout.trim()) return;
+  const running = () => run(['docker', 'ps', '-q', '--no-trunc', '--filter', 'label=gobox.warm=true', '--filter', 'status=running']).stdout.split('\n').filter(Boolean);
+  let now = running();
+  while (Date.now() < end && !now.some((id) => !warmSeen.has(id))) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    now = running();
   }
+  warmSeen = new Set(now);
 }
 
 /** Runs one { argv, opts } command, untimed (priming, cleanup). */

@@ -11,16 +11,33 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleDockerode } from './bundle-dockerode.mjs';
+import { cachedBundle } from './cached-bundles.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outfile = path.join(root, 'dist', 'cli', 'yargs.js');
 const common = { allowOverwrite: true, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' };
 
-await build({ ...common, entryPoints: [path.join(root, 'src', 'common', 'zod.ts')], outfile: path.join(root, 'dist', 'common', 'zod.js') });
-// yaml is CommonJS: its require() of node built-ins needs a require in the ES module.
-const requireBanner = "import { createRequire as __goboxCreateRequire } from 'node:module';\nconst require = __goboxCreateRequire(import.meta.url);";
-await build({ ...common, entryPoints: [path.join(root, 'src', 'common', 'yaml.ts')], outfile: path.join(root, 'dist', 'common', 'yaml.js'), banner: { js: requireBanner } });
-await bundleDockerode(root, { ...common, banner: { js: requireBanner } });
+// zod, yaml and dockerode are loaded before an in-process run's first step: each is one
+// CommonJS bundle with V8's code cache beside it (cached-bundles.mjs), minified so V8 has less
+// text to scan when it compiles anyway (zod: 755 KB to 193 KB). Their stack frames are not
+// gobox's to debug. yargs stays an ES module and readable: its text is patched below.
+const minified = { ...common, minify: true };
+// zod's classic namespace carries every message locale (some 50 modules); gobox speaks English
+// only and never calls z.config(z.locales.X()), so z.locales keeps just `en`, the default.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({ contents: 'export { default as en } from "./en.js";', resolveDir: path.dirname(args.path), loader: 'js' }));
+  },
+};
+const depSource = (rel) => [path.join(root, 'src', ...rel.split('/'))];
+await cachedBundle(root, { name: 'zod', facade: 'common/zod.js', names: ['z'], options: { ...minified, entryPoints: depSource('common/zod.ts'), plugins: [zodEnglishOnly] } });
+// In the CommonJS wrapper `require` is node's, for the bundle's file. The deferred parts of
+// dockerode (bundle-dockerode.mjs) load from the installed dockerode; in the banner, because
+// esbuild would take a require.resolve in the bundle's own code for one of its modules.
+const requireBanner = "const __goboxRequireFromDockerode = () => require('node:module').createRequire(require.resolve('dockerode'));";
+await cachedBundle(root, { name: 'yaml', facade: 'common/yaml.js', names: ['parse', 'stringify', 'YAMLParseError'], options: { ...minified, entryPoints: depSource('common/yaml.ts') } });
+await bundleDockerode(root, { ...minified, banner: { js: requireBanner } }, (options) => cachedBundle(root, { name: 'dockerode', facade: 'engine/load-dockerode.js', names: ['loadDockerode'], options }));
 
 await build({
   ...common,

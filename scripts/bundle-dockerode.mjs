@@ -4,12 +4,14 @@
 // src/engine/deferred-parts.ts names (BuildKit sessions, ssh:// hosts: gRPC, protobuf, ssh2) stay
 // out of the bundle, as they stay unloaded unbundled: each is a stand-in that requires the
 // installed module on first use, found from the installed dockerode as Node finds it.
-import { build } from 'esbuild';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** `common` is bundle-deps.mjs's esbuild options, with a banner that defines `require`. */
-export async function bundleDockerode(root, common) {
+/**
+ * `common` is bundle-deps.mjs's esbuild options, with a banner that defines __goboxRequireFromDockerode;
+ * `emit(options)` builds the bundle (cached-bundles.mjs: CommonJS, with its code cache).
+ */
+export async function bundleDockerode(root, common, emit) {
   const dist = path.join(root, 'dist', 'engine');
   // tsc's output of deferred-parts.ts: the one list, read before its sibling is replaced.
   const { DEFERRED } = await import(pathToFileURL(path.join(dist, 'deferred-parts.js')).href);
@@ -37,16 +39,15 @@ export async function bundleDockerode(root, common) {
         contents: [
           `const { deferred } = require(${JSON.stringify(deferredParts)});`,
           'let real;',
-          // __goboxCreateRequire and require come from the banner: node's, for this bundle's file.
-          `module.exports = deferred(() => (real ??= __goboxCreateRequire(require.resolve('dockerode'))(${JSON.stringify(args.path)})));`,
+          // __goboxRequireFromDockerode comes from the banner: a require relative to the installed dockerode.
+          `module.exports = deferred(() => (real ??= __goboxRequireFromDockerode()(${JSON.stringify(args.path)})));`,
         ].join('\n'),
       }));
     },
   };
-  await build({
+  await emit({
     ...common,
     stdin: { contents: "import Docker from 'dockerode';\nexport function loadDockerode() { return Docker; }\n", resolveDir: root, sourcefile: 'load-dockerode.bundle.js' },
-    outfile: path.join(dist, 'load-dockerode.js'),
     plugins: [plugin],
   });
   const missing = DEFERRED.filter((d) => !found.has(d.request)).map((d) => d.request);

@@ -1,5 +1,4 @@
 import { GoboxError } from '../common/errors.js';
-import { DockerodeEngine } from './dockerode-engine.js';
 import { candidateEndpoints, firstAnswering } from './discover.js';
 import type { Engine } from './engine.js';
 import { startRootlessPodman } from './podman-service.js';
@@ -13,7 +12,6 @@ export { KUBERNETES_DEFAULTS } from './kubernetes/options.js';
 
 /** Host config's `engine:` as the engine layer takes it: the local engine found by discovery, or a cluster. */
 export type EngineChoice = { kind: 'docker' } | ({ kind: 'kubernetes' } & KubernetesEngineOptions);
-export { DockerodeEngine } from './dockerode-engine.js';
 export { candidateEndpoints } from './discover.js';
 
 let cached: Promise<Engine> | undefined;
@@ -61,6 +59,9 @@ export function connectEngine(env: NodeJS.ProcessEnv = process.env, choice?: Eng
       } catch (e) {
         keep(e);
       }
+      // Loaded here, not with the engine layer: dockerode is the biggest thing gobox loads, and
+      // a command that never talks to an engine (env, toolchain list, profile show) never needs it.
+      const { DockerodeEngine } = await import('./dockerode-engine.js');
       const engine = new DockerodeEngine(ep);
       await engine.ping();
       return engine as Engine;

@@ -27,9 +27,10 @@ describe('the CLI as built', () => {
   });
 
   it('loads zod as one bundled module too, and its messages are as before', async () => {
-    const text = readFileSync(path.join(REPO, 'dist', 'common', 'zod.js'), 'utf8');
+    const text = read('common/zod.js');
     expect(text).not.toMatch(/^(import|export) .* from ["']zod/m);
-    expect(text.length).toBeGreaterThan(100_000);
+    expect(text).toContain('../deps/zod.cjs');
+    expect(read('deps/zod.cjs').length).toBeGreaterThan(100_000);
     // A profile with two wrong fields: zod's own wording for one, gobox's rule for the other.
     const dir = mkdtempSync('/tmp/gobox-it-startup-');
     writeFileSync(path.join(dir, 'bad.yaml'), 'image: 5\nlimits:\n  memory: lots\n');
@@ -40,12 +41,25 @@ describe('the CLI as built', () => {
     expect(r.stderr).toContain('bad.yaml: limits.memory: expected a size such as "512m" or "2g"');
   });
 
-  it('loads yaml and dockerode as one bundled module each that imports only node built-ins', () => {
-    for (const rel of ['common/yaml.js', 'engine/load-dockerode.js']) {
-      const text = read(rel);
-      expect(staticImports(text).filter((m) => !isBuiltin(m)), rel).toEqual([]);
-      expect(text, rel).not.toMatch(/from ["'](yaml|dockerode)["']/);
+  it('loads zod, yaml and dockerode as one bundle each that requires only node built-ins', () => {
+    for (const name of ['zod', 'yaml', 'dockerode']) {
+      const facade = read({ zod: 'common/zod.js', yaml: 'common/yaml.js', dockerode: 'engine/load-dockerode.js' }[name]!);
+      expect(staticImports(facade).filter((m) => !isBuiltin(m) && !m.endsWith('/cached-bundle.js')), name).toEqual([]);
+      expect(facade, name).toContain(`../deps/${name}.cjs`);
+      // debug's optional require of supports-color sits in a try, as it does unbundled.
+      const required = [...read(`deps/${name}.cjs`).matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!);
+      expect(required.filter((m) => !isBuiltin(m) && m !== 'supports-color'), name).toEqual([]);
     }
+  });
+
+  it('loads each dependency bundle with the code cache the build made, which this Node accepts', () => {
+    // src/common/cached-bundle.ts: a cache V8 rejected would cost every run its compile time again.
+    const script = `
+      const { loadCachedBundle } = await import(${JSON.stringify(path.join(DIST, 'common', 'cached-bundle.js'))});
+      const used = ['zod', 'yaml', 'dockerode'].map((n) => [n, loadCachedBundle(${JSON.stringify(path.join(DIST, 'deps'))} + '/' + n + '.cjs').cacheUsed]);
+      console.log(JSON.stringify(Object.fromEntries(used)));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(JSON.parse(out)).toEqual({ zod: true, yaml: true, dockerode: true });
   });
 
   it('loads dockerode\'s ssh and BuildKit parts from the bundle only when they are used', () => {
@@ -73,7 +87,7 @@ describe('the CLI as built', () => {
       // Relative imports: other chunks or the dependency bundles; nothing of gobox's tsc output.
       for (const m of staticImports(text).filter((x) => x.startsWith('.'))) {
         const target = path.posix.join(path.posix.dirname(rel), m);
-        expect(target, `${rel} imports ${m}`).toMatch(/^(chunks\/|cli\/yargs\.js$|common\/(zod|yaml)\.js$|engine\/load-dockerode\.js$)/);
+        expect(target, `${rel} imports ${m}`).toMatch(/^(chunks\/|cli\/yargs\.js$|common\/(zod|yaml|cached-bundle)\.js$|engine\/load-dockerode\.js$)/);
         expect(existsSync(path.join(DIST, target)), `${rel} imports ${m}`).toBe(true);
       }
       // scripts/bundle-app.mjs: each module's import.meta.url is its tsc output's, which must exist.

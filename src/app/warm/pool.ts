@@ -3,7 +3,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { errorMessage } from '../../common/errors.js';
-import { logger } from '../../common/logger.js';
+import { isVerbose, logger } from '../../common/logger.js';
 import type { AttachEnd, Engine, SandboxHandle } from '../../engine/index.js';
 import { buildSandboxSpec } from '../../sandbox/spec.js';
 import type { SandboxSpec } from '../../sandbox/types.js';
@@ -69,6 +69,22 @@ export function shapeKey(spec: SandboxSpec): string {
   return JSON.stringify({ ...rest, mounts });
 }
 
+/** Which parts of two shape keys differ (env names included), for a -v line on why a warm sandbox was not used. */
+export function shapeDifference(a: string, b: string): string {
+  const x = JSON.parse(a) as Record<string, unknown>;
+  const y = JSON.parse(b) as Record<string, unknown>;
+  const differs = (k: string) => JSON.stringify(x[k]) !== JSON.stringify(y[k]);
+  const envNames = (o: Record<string, unknown>) => Object.entries((o.env ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+  const parts = [...new Set([...Object.keys(x), ...Object.keys(y)])].filter(differs).map((k) => {
+    if (k !== 'env') return k;
+    const ex = new Set(envNames(x));
+    const ey = new Set(envNames(y));
+    const names = [...ex, ...ey].filter((kv) => !(ex.has(kv) && ey.has(kv))).map((kv) => kv.split('=')[0]);
+    return `env ${[...new Set(names)].join(', ')}`;
+  });
+  return parts.join('; ') || 'nothing';
+}
+
 /** The attach made before the sandbox started: the launcher's "go" and the run's stdin go in, its output comes out. */
 interface EarlyAttach {
   stdin: PassThrough;
@@ -121,7 +137,10 @@ export class WarmPool {
     // A start under way for this very shape is worth waiting for: it is further along than a new one.
     if (this.filling?.key === key) await this.filling.done;
     const e = this.entry;
-    if (!e || e.key !== key) return undefined;
+    if (!e || e.key !== key) {
+      if (e && isVerbose()) log.debug(`the warm sandbox has another shape (${shapeDifference(e.key, key)}): not used`);
+      return undefined;
+    }
     this.entry = undefined;
     clearTimeout(e.timer);
     const now = await dirId(projectRoot);
