@@ -161,7 +161,7 @@ async function bench(s) {
       const d = shimVariants(s, shim, dockerVersion, goVersion, agentSettled);
       interleave('(d) warm-up', d, 1);
       resD = interleave('(d) go through the shim', d, RUNS);
-      stepsD = shimSteps(s, shim);
+      stepsD = shimSteps(s, shim, agentSettled);
     } finally {
       shim.remove();
     }

@@ -40,9 +40,10 @@ export function shimVariants(s, shim, docker, goVersion, agentSettled) {
   ];
 }
 
-/** One call of each with GOBOX_SHIM_TIMINGS=1: the shim's own step lines. */
-export function shimSteps(s, shim) {
+/** One call of each with GOBOX_SHIM_TIMINGS=1: the shim's own step lines; each after the agent settled, as in (d). */
+export function shimSteps(s, shim, agentSettled) {
   const one = (args, extra = {}) => {
+    agentSettled();
     const r = run([path.join(shim.dir, 'go'), ...args], { cwd: s.project, env: { ...shim.env, GOBOX_SHIM_TIMINGS: '1', ...extra } });
     return { ms: r.ms, steps: r.stderr.split('\n').filter((l) => l.includes(' took ')) };
   };

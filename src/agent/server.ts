@@ -28,13 +28,13 @@ function parseAgentRequest(line: string): AgentRequest {
   return r.data;
 }
 
-/** Cache checks handed over by runs (run.ts deferCacheCheck), and what they had to say. */
+/** Work handed over by runs (run.ts afterReply: removals, cache checks), and what it had to say. */
 class AfterRuns {
   private chain: Promise<void> = Promise.resolve();
   private notices: string[] = [];
   add(check: () => Promise<string[]>): void {
     // A failed check must not stall the runs after it: it is logged, and has nothing to say.
-    this.chain = this.chain.then(check).then((n) => void this.notices.push(...n), (e: unknown) => log.warn(`cache check after a run failed: ${errorMessage(e)}`));
+    this.chain = this.chain.then(check).then((n) => void this.notices.push(...n), (e: unknown) => log.warn(`work after a run failed: ${errorMessage(e)}`));
   }
   /** Waits for the checks of earlier runs (the quota stays honest) and returns their notices. */
   async settle(): Promise<string[]> {
@@ -62,7 +62,7 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRu
     onStart: (control) => s.started(control),
     warm,
     fitMemo,
-    deferCacheCheck: (check) => after.add(check),
+    afterReply: (task) => after.add(task),
   });
   sendExit(s.socket, outcome);
   log.debug(`run ${s.id}: exit ${outcome.exitCode} sent (at +${performance.now().toFixed(0)}ms)`);

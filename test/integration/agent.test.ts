@@ -78,6 +78,21 @@ describe('the warm agent', () => {
     expect(first.stdout).toBe(direct.stdout);
   });
 
+  it('removes a served run\'s sandbox after the caller has its exit status, and before the next run starts', async () => {
+    await warmAgent(dir());
+    await untilWarm(dir());
+    // The sandbox's hostname is its container's short id: the witness of which one to look for.
+    const r = await asUser(['run', 'sh', '-c', 'cat /etc/hostname; exit 3'], dir());
+    expect(r.code).toBe(3);
+    const id = r.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{12}$/);
+    const next = await asUser(['run', 'true'], dir());
+    expect([next.code, next.stderr]).toEqual([0, '']);
+    // The next run waited for the removal: nothing of the first run is left, without a notice.
+    expect(sandboxes().filter((s) => s.id.startsWith(id))).toEqual([]);
+    expect(execFileSync('docker', ['ps', '-aq', '--filter', `id=${id}`], { encoding: 'utf8' }).trim()).toBe('');
+  });
+
   it('gives a warm sandbox the exit status, stdin, 127 and the wall-clock limit of a direct run', async () => {
     const home = profileHome({ short: 'limits:\n  timeout: 2s\n' }, user());
     const env = { XDG_CONFIG_HOME: home, GOBOX_PROFILE: 'short' };

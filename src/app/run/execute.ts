@@ -21,6 +21,12 @@ export interface ExecuteOptions {
   onStart?: (control: RunControl) => void;
   /** A sandbox started ahead for this run (app/warm/pool.ts), waiting for its command. */
   warm?: WarmSandbox;
+  /**
+   * The agent: the sandbox of a run that ended on its own is removed after the caller has its
+   * exit status (the engine's remove is 50-75 ms of a short run); what the removal has to say
+   * comes with the next run. See removableLater for the runs that are not.
+   */
+  removeLater?: (task: () => Promise<string[]>) => void;
 }
 
 /**
@@ -103,6 +109,12 @@ export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunI
     // An engine that copied the project back (Kubernetes) says what it could not copy.
     done.notices.push(...(result.notices ?? []));
     clearTimers();
+    if (o.removeLater && removableLater(done.exitCode, ended, stream?.error)) {
+      o.removeLater(() => removeAfterReply(box, log));
+      done.notices.push(...warnings.map((w) => w.text));
+      for (const w of warnings) await recordWarning(w.kind, w.text);
+      return done;
+    }
     const removal = await log.time('remove container', () => removeQuietly(box));
     if (removal === 'unavailable') {
       // The engine itself stopped (a restart, say): the exit status came from its shutdown.
@@ -177,6 +189,26 @@ async function removeQuietly(box: SandboxHandle): Promise<string> {
     () => 'removed',
     (e: unknown) => (e instanceof EngineUnavailableError ? 'unavailable' : errorMessage(e)),
   );
+}
+
+/**
+ * Whether a run's removal may wait until the caller has its exit status: only for a command
+ * that ended on its own with a status below 128, and whose output came through whole. A stop by
+ * gobox, a signal's status, a broken stream: there the removal tells whether the engine itself
+ * went away, which is what the caller must hear with that status.
+ */
+export function removableLater(exitCode: number, ended: EndReason | undefined, streamError: unknown): boolean {
+  return ended === undefined && exitCode < 128 && !streamError;
+}
+
+/** The removal the agent makes after the reply: a failure is recorded and told with the next run. */
+async function removeAfterReply(box: SandboxHandle, log: ReturnType<typeof logger>): Promise<string[]> {
+  const removal = await log.time('remove container (after the reply)', () => removeQuietly(box));
+  // An engine gone since the command's clean exit: the next run says so, and its sweep removes the sandbox.
+  if (removal === 'removed' || removal === 'unavailable') return [];
+  const text = removalWarning(box.id, removal);
+  await recordWarning('sandbox-remove', text);
+  return [text];
 }
 
 /** A failed remove is left to the sweeper (labels name this process, which is about to exit), and said so. */

@@ -22,10 +22,11 @@ export interface RunRequest extends RunOptions {
   /** The agent's sandboxes started ahead: this run may take one, and leaves one for the next. */
   warm?: WarmPool;
   /**
-   * The agent: a soft-limit cache check (a helper container) is handed over to run after the
-   * caller has its exit status; the agent delivers its notices and holds the next run until done.
+   * The agent: work handed over to run after the caller has its exit status (the sandbox's
+   * removal, a soft-limit cache check in a helper container); the agent delivers its notices
+   * with the next run and holds that run until the work is done.
    */
-  deferCacheCheck?: (check: () => Promise<string[]>) => void;
+  afterReply?: (task: () => Promise<string[]>) => void;
   /** The agent: engine-fit verdicts kept between runs (fit-memo.ts). */
   fitMemo?: FitMemo;
 }
@@ -36,8 +37,8 @@ export interface RunRequest extends RunOptions {
  * just starting).
  */
 function startNextSandbox(req: RunRequest, check: (() => Promise<string[]>) | undefined, refill: () => void): void {
-  if (!check || !req.deferCacheCheck) return refill();
-  req.deferCacheCheck(async () => {
+  if (!check || !req.afterReply) return refill();
+  req.afterReply(async () => {
     try {
       return await check();
     } finally {
@@ -136,6 +137,8 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
         memoryLimit: spec.limits.memoryBytes,
         ...(req.onStart ? { onStart: req.onStart } : {}),
         ...(warm ? { warm } : {}),
+        // A pod's removal stays in the run: a cluster's engine may still be copying the project back.
+        ...(req.afterReply && !onCluster(engine) ? { removeLater: req.afterReply } : {}),
       }),
     );
   } finally {
@@ -146,7 +149,7 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
   // A cluster's cache claim is held to its size by its storage; there is no helper to measure it.
   if (onCluster(engine)) return outcome;
   let handed: (() => Promise<string[]>) | undefined;
-  const handOver = req.deferCacheCheck ? (check: () => Promise<string[]>) => void (handed = check) : undefined;
+  const handOver = req.afterReply ? (check: () => Promise<string[]>) => void (handed = check) : undefined;
   outcome.notices.push(...(await log.time('cache after run', () => afterRunCache(engine, p.user, p.loaded.profile, outcome, handOver))));
   startNextSandbox(req, handed, () => req.warm?.refill(engine, p, built));
   return outcome;
