@@ -19,29 +19,11 @@ import { CLI, gobox, log, setup } from './lib/setup.mjs';
 import { fmtMs, fmtRatio, summary, table } from './lib/stats.mjs';
 import { installShims, shimBreakdown, shimGo, shimRows, shimSteps, shimVariants } from './lib/shim.mjs';
 import { beforeFirstStep, breakdown, stepLines } from './lib/steps.mjs';
+import { agentSettled } from './lib/agent.mjs';
 
 const RUNS = intEnv('BENCH_RUNS', 7);
 const BUILD_RUNS = intEnv('BENCH_BUILD_RUNS', 3);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d').split(',').map((x) => x.trim()));
-
-/**
- * After a gobox run the user's agent starts the next sandbox in the background. Waiting for it
- * (untimed) keeps that work out of the next variant's time: each variant is measured on a quiet
- * machine, and gobox is measured as a user sees it when their previous run was a moment ago.
- * It waits for a running warm sandbox that was not there when it last returned: the bench's
- * shim calls have their own agent (another PATH), whose waiting sandbox must not count.
- */
-let warmSeen = new Set();
-function agentSettled() {
-  const end = Date.now() + 3000;
-  const running = () => run(['docker', 'ps', '-q', '--no-trunc', '--filter', 'label=gobox.warm=true', '--filter', 'status=running']).stdout.split('\n').filter(Boolean);
-  let now = running();
-  while (Date.now() < end && !now.some((id) => !warmSeen.has(id))) {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-    now = running();
-  }
-  warmSeen = new Set(now);
-}
 
 /** Runs one { argv, opts } command, untimed (priming, cleanup). */
 const once = (c) => run(c.argv, c.opts);
