@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SandboxSpec } from '../../sandbox/types.js';
-import { LAUNCH_FILE, launchScript, shapeKey } from './pool.js';
+import { LAUNCH_FILE, launchScript, shapeDifference, shapeKey } from './pool.js';
 
 const spec = (over: Partial<SandboxSpec> = {}): SandboxSpec => ({
   name: 'gobox-1000-aaaa',
@@ -82,5 +82,14 @@ describe('shapeKey', () => {
     ]) {
       expect(shapeKey(spec(over)), JSON.stringify(over)).not.toBe(base);
     }
+  });
+});
+
+describe('shapeDifference', () => {
+  it('names the parts of two shapes that differ, and the environment variables by name only', () => {
+    const base = shapeKey(spec());
+    expect(shapeDifference(base, shapeKey(spec({ workdir: '/p/sub', env: { PATH: '/usr/bin', GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' } })))).toBe('workdir; env PATH, GOFLAGS');
+    expect(shapeDifference(base, shapeKey(spec({ tty: true })))).toBe('tty');
+    expect(shapeDifference(base, base)).toBe('nothing');
   });
 });
