@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { handWrittenFlags, verifyFlags } from './lib/docker-flags.mjs';
 import { BenchError, intEnv, run, show, timed } from './lib/proc.mjs';
-import { CLI, gobox, log, setup } from './lib/setup.mjs';
+import { CLI, gobox, LAUNCHER, log, setup } from './lib/setup.mjs';
 import { fmtMs, fmtRatio, summary, table } from './lib/stats.mjs';
 import { installShims, shimBreakdown, shimGo, shimRows, shimSteps, shimVariants } from './lib/shim.mjs';
 import { beforeFirstStep, breakdown, stepLines } from './lib/steps.mjs';
@@ -79,7 +79,10 @@ async function bench(s) {
     LANG: 'C.UTF-8',
   });
   const native = (args, gocache, expect) => ({ argv: [goBin, ...args], opts: { cwd: s.project, env: nativeEnv(gocache), expect, ...asUser } });
-  const goboxRun = (args, expect) => ({ argv: [process.execPath, CLI, 'run', ...args], opts: { cwd: s.project, env: s.env, expect } });
+  // gobox as a user types it: the installed command (its launcher and client, src/cli/launcher.ts).
+  const goboxRun = (args, expect) => ({ argv: [LAUNCHER, 'run', ...args], opts: { cwd: s.project, env: s.env, expect } });
+  // The same run through Node's CLI (what the launcher does without its client, or with options).
+  const nodeRun = (args, expect) => ({ argv: [process.execPath, CLI, 'run', ...args], opts: { cwd: s.project, env: s.env, expect } });
   const goVersion = new RegExp(`^go version ${s.toolchain.name} `);
   const bare = { key: 'bare', cmd: () => ({ argv: ['docker', 'run', '--rm', s.image, 'true'] }) };
   const warmCache = path.join(s.native, 'warm-cache');
@@ -151,7 +154,7 @@ async function bench(s) {
   const skip = { median: NaN, min: NaN };
   const skipped = (keys) => Object.fromEntries(keys.map((k) => [k, skip]));
   let resB = skipped(['native', 'gobox']);
-  let resC = skipped(['native', 'gobox', 'bare', 'shim']);
+  let resC = skipped(['native', 'gobox', 'node', 'bare', 'shim']);
   if (ONLY.has('b') || ONLY.has('c')) {
   log('priming the build caches for (c) (one full build each)');
   once(native(gofmt('gofmt.native'), warmCache));
@@ -189,6 +192,7 @@ async function bench(s) {
   const c = [
     { key: 'native', cmd: () => native(gofmt('gofmt.native'), warmCache), after: built('gofmt.native') },
     { key: 'gobox', cmd: () => goboxRun(['go', ...gofmt('gofmt.sandbox')]), after: () => (built('gofmt.sandbox')(), agentSettled()) },
+    { key: 'node', cmd: () => nodeRun(['go', ...gofmt('gofmt.sandbox')]), after: () => (built('gofmt.sandbox')(), agentSettled()) },
     bare,
   ];
   if (ONLY.has('c')) {
@@ -237,9 +241,10 @@ async function bench(s) {
   ];
   const rowsC = [
     row('(c) warm build cmd/gofmt', 'native go build, primed GOCACHE', resC.native),
-    row('', 'gobox run go build, primed cache', resC.gobox, `${fmtRatio(resC.gobox.median / resC.native.median)} of native`),
+    row('', 'gobox run go build (installed command), primed cache', resC.gobox, `${fmtRatio(resC.gobox.median / resC.native.median)} of native`),
     row('', 'docker run --rm IMAGE true (bare)', resC.bare),
     ['', 'gobox adds over native', `+${fmtMs(addedC)}`, '', `${fmtRatio(addedC / resC.bare.median)} of bare`, `≤0.25x bare docker run (${fmtMs(0.25 * resC.bare.median)})`, status(targets.c.pass)],
+    row('', 'node bin.js run go build (Node\'s CLI), primed cache', resC.node, `adds +${fmtMs(resC.node.median - resC.native.median)}, ${fmtRatio((resC.node.median - resC.native.median) / resC.bare.median)} of bare`),
     row('', 'go build through the shim, primed cache', resC.shim, `${fmtRatio(resC.shim.median / resC.native.median)} of native`),
     ['', 'the shim adds over native', `+${fmtMs(addedShim)}`, '', `${fmtRatio(addedShim / resC.bare.median)} of bare`, `≤0.25x bare docker run (${fmtMs(0.25 * resC.bare.median)})`, status(targets.cShim.pass)],
   ];

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { BenchError, run } from './proc.mjs';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+/** The `gobox` command as installed (package.json bin): a plain `gobox run` goes through its client, not Node. */
+export const LAUNCHER = fileURLToPath(new URL('../../dist/cli/gobox', import.meta.url));
 
 /** The bench's user; gobox-it-a (the integration tests' user) only if we cannot create our own. */
 // A bench of its own (bench/class.mjs) may name another user, so two benches never share a cache volume.

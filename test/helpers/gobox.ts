@@ -6,6 +6,8 @@ import { shared } from './env.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GOBOX = path.join(REPO, 'dist', 'cli', 'bin.js');
+/** The `gobox` command as installed (package.json bin): the launcher in front of bin.js (src/cli/launcher.ts). */
+export const LAUNCHER = path.join(REPO, 'dist', 'cli', 'gobox');
 
 export interface GoboxResult {
   code: number | null;
@@ -21,6 +23,8 @@ export interface GoboxOptions {
   user?: string;
   input?: string;
   timeoutMs?: number;
+  /** Start the installed command (LAUNCHER) instead of `node bin.js`. */
+  launcher?: boolean;
 }
 
 function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -37,14 +41,15 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
 /** Starts the real gobox CLI as a child process. */
 export function spawnGobox(args: string[], o: GoboxOptions): ChildProcess {
   const env = baseEnv(o.env);
+  const argv = o.launcher ? [LAUNCHER, ...args] : [process.execPath, GOBOX, ...args];
   if (o.user) {
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    return spawn('runuser', ['-u', o.user, '--', 'env', '-i', `HOME=/home/${o.user}`, `USER=${o.user}`, ...envArgs, process.execPath, GOBOX, ...args], {
+    return spawn('runuser', ['-u', o.user, '--', 'env', '-i', `HOME=/home/${o.user}`, `USER=${o.user}`, ...envArgs, ...argv], {
       cwd: o.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
   }
-  return spawn(process.execPath, [GOBOX, ...args], { cwd: o.cwd, env: { HOME: process.env.HOME ?? '/root', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: { HOME: process.env.HOME ?? '/root', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 export function collect(child: ChildProcess, o: Pick<GoboxOptions, 'input' | 'timeoutMs'> = {}): Promise<GoboxResult> {

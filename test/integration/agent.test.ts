@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shared } from '../helpers/env.js';
-import { collect, gobox, GOBOX, HELLO, makeModule, profileHome, spawnGobox, waitFor } from '../helpers/gobox.js';
+import { collect, gobox, GOBOX, HELLO, makeModule, profileHome, REPO, spawnGobox, waitFor } from '../helpers/gobox.js';
 import { typeIntoTty } from '../helpers/tty.js';
 import { agents, agentTestModule, asUser, doctorSays, ON, pids, sandboxes, sandboxRunning, servedBy, untilWarm, user, warmAgent } from '../helpers/agent.js';
 
@@ -91,6 +91,25 @@ describe('the warm agent', () => {
     // The next run waited for the removal: nothing of the first run is left, without a notice.
     expect(sandboxes().filter((s) => s.id.startsWith(id))).toEqual([]);
     expect(execFileSync('docker', ['ps', '-aq', '--filter', `id=${id}`], { encoding: 'utf8' }).trim()).toBe('');
+  });
+
+  it('serves a plain `gobox run` of the installed command through its client, without starting Node', async () => {
+    // The build made the client (npm test builds with a Go toolchain at hand): without it this
+    // test would prove nothing, so its absence fails here rather than passing through Node.
+    expect(existsSync(path.join(REPO, 'dist', 'cli', 'gobox-client'))).toBe(true);
+    const agent = await warmAgent(dir());
+    await untilWarm(dir());
+    const via = (args: string[], input?: string) =>
+      gobox(args, { cwd: dir(), user: user().name, env: { ...ON, GOBOX_SHIM_TIMINGS: '1' }, launcher: true, ...(input !== undefined ? { input } : {}) });
+    const r = await via(['run', 'sh', '-c', 'cat; echo err >&2; exit 4'], 'piped in\n');
+    expect([r.code, r.stdout]).toEqual([4, 'piped in\n']);
+    // The client's own timing line: served by it, not by Node's client (which prints none here).
+    expect(r.stderr).toMatch(/^err\ngobox: shim: run through the agent \(shim client\) took [\d.]+ms \(done at \+\d+ms\)\n$/);
+    // Options before the command are Node's to read, as ever: the same agent, another profile.
+    const memory = await via(['-p', 'classroom', 'run', 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes']);
+    expect([memory.code, memory.stdout]).toEqual([0, `${1024 ** 3}\n`]);
+    expect(memory.stderr).not.toContain('(shim client)');
+    expect(agents()).toEqual([agent]);
   });
 
   it('gives a warm sandbox the exit status, stdin, 127 and the wall-clock limit of a direct run', async () => {

@@ -52,23 +52,33 @@ var began = time.Now()
 
 func main() {
 	if len(os.Args) < 4 {
-		fmt.Fprintln(os.Stderr, "gobox: the shim client needs NODE ENTRY TOOL [ARGS...]")
+		fmt.Fprintln(os.Stderr, "gobox: the shim client needs NODE ENTRY TOOL [ARGS...] or NODE ENTRY run -- COMMAND [ARGS...]")
 		os.Exit(125)
 	}
-	node, entry, command := os.Args[1], os.Args[2], os.Args[3:]
+	node, entry, args := os.Args[1], os.Args[2], os.Args[3:]
 	conn := dialAgent(os.Getenv, os.Getuid())
 	if conn != nil {
-		code, served := runThrough(conn, command)
+		code, served := runThrough(conn, agentCommand(args))
 		if served {
 			timing("run through the agent (shim client)")
 			os.Exit(code)
 		}
 	}
 	// gobox's Node client: it starts an agent, goes to a daemon, or runs in-process.
-	argv := append([]string{node, entry}, command...)
+	argv := append([]string{node, entry}, args...)
 	err := syscall.Exec(node, argv, os.Environ())
 	fmt.Fprintf(os.Stderr, "gobox: cannot start %s: %v\n", node, err)
 	os.Exit(125)
+}
+
+// agentCommand is the command the agent runs for the Node entry's arguments: a shim's are the
+// tool and its arguments (shim-bin.js go ARGS); gobox's launcher (dist/cli/gobox, src/cli/launcher.ts)
+// passes `run -- COMMAND...` for bin.js. No shim's tool is named run.
+func agentCommand(args []string) []string {
+	if len(args) >= 3 && args[0] == "run" && args[1] == "--" {
+		return args[2:]
+	}
+	return args
 }
 
 func timing(step string) {

@@ -125,3 +125,18 @@ func itoa(n int) string {
 		}
 	}
 }
+
+func TestAgentCommand(t *testing.T) {
+	for _, c := range []struct{ in, want []string }{
+		{[]string{"go", "build", "./..."}, []string{"go", "build", "./..."}},
+		{[]string{"gofmt", "-l", "."}, []string{"gofmt", "-l", "."}},
+		{[]string{"run", "--", "go", "test"}, []string{"go", "test"}},
+		{[]string{"run", "--", "-x"}, []string{"-x"}},
+		// Not the launcher's form: the agent would refuse it, and the Node entry gets it whole.
+		{[]string{"run", "--"}, []string{"run", "--"}},
+	} {
+		if got := strings.Join(agentCommand(c.in), " "); got != strings.Join(c.want, " ") {
+			t.Errorf("agentCommand(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
