@@ -9,6 +9,7 @@ import { MAX_TIMER_MS, parseDuration } from '../common/units.js';
 import { sendExit, sendFrame } from '../wire/send.js';
 import { FRAME } from '../wire/frames.js';
 import type { ErrorPayload } from '../wire/replies.js';
+import { AfterRuns } from './after-runs.js';
 import { agentRouting, clearRoute, rerouteReason, writeRoute, type Routing } from './shim-route.js';
 import { acceptConnection, killNow, type Session } from '../wire/session.js';
 import type { HostUser } from '../common/host-user.js';
@@ -26,21 +27,6 @@ function parseAgentRequest(line: string): AgentRequest {
   const r = agentRequest.safeParse(JSON.parse(line));
   if (!r.success) throw new Error(`invalid request: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? ''}`);
   return r.data;
-}
-
-/** Work handed over by runs (run.ts afterReply: removals, cache checks), and what it had to say. */
-class AfterRuns {
-  private chain: Promise<void> = Promise.resolve();
-  private notices: string[] = [];
-  add(check: () => Promise<string[]>): void {
-    // A failed check must not stall the runs after it: it is logged, and has nothing to say.
-    this.chain = this.chain.then(check).then((n) => void this.notices.push(...n), (e: unknown) => log.warn(`work after a run failed: ${errorMessage(e)}`));
-  }
-  /** Waits for the checks of earlier runs (the quota stays honest) and returns their notices. */
-  async settle(): Promise<string[]> {
-    await this.chain;
-    return this.notices.splice(0);
-  }
 }
 
 /** One run, exactly as a direct `gobox run` does it, with the session's streams. */
@@ -62,7 +48,8 @@ async function serveRun(s: Session<AgentRequest>, warm: WarmPool, after: AfterRu
     onStart: (control) => s.started(control),
     warm,
     fitMemo,
-    afterReply: (task) => after.add(task),
+    afterReply: (check) => after.add(check),
+    removeLater: (removal) => after.remove(removal),
   });
   sendExit(s.socket, outcome);
   log.debug(`run ${s.id}: exit ${outcome.exitCode} sent (at +${performance.now().toFixed(0)}ms)`);
@@ -133,7 +120,7 @@ export async function serveAgent(env: NodeJS.ProcessEnv = process.env, daemonSer
     stopping ??= import('../app/run/host-engine.js')
       .then(({ connectHostEngine }) => connectHostEngine(env))
       .then(async (engine) => {
-        await after.settle(); // a trim under way finishes first
+        await after.drain(); // a trim or a removal under way finishes first
         await warm.drain(engine);
       })
       .catch((e: unknown) => log.warn(`removing the warm sandbox: ${errorMessage(e)}`))

@@ -22,11 +22,13 @@ export interface RunRequest extends RunOptions {
   /** The agent's sandboxes started ahead: this run may take one, and leaves one for the next. */
   warm?: WarmPool;
   /**
-   * The agent: work handed over to run after the caller has its exit status (the sandbox's
-   * removal, a soft-limit cache check in a helper container); the agent delivers its notices
-   * with the next run and holds that run until the work is done.
+   * The agent: a soft-limit cache check (a helper container) handed over to run after the caller
+   * has its exit status; the agent delivers its notices with the next run and holds that run
+   * until the check is done.
    */
   afterReply?: (task: () => Promise<string[]>) => void;
+  /** The agent: a sandbox's removal, made after the reply (execute.ts removeLater says when). */
+  removeLater?: (removal: () => Promise<string[]>) => void;
   /** The agent: engine-fit verdicts kept between runs (fit-memo.ts). */
   fitMemo?: FitMemo;
 }
@@ -138,7 +140,7 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
         ...(req.onStart ? { onStart: req.onStart } : {}),
         ...(warm ? { warm } : {}),
         // A pod's removal stays in the run: a cluster's engine may still be copying the project back.
-        ...(req.afterReply && !onCluster(engine) ? { removeLater: req.afterReply } : {}),
+        ...(req.removeLater && !onCluster(engine) ? { removeLater: req.removeLater } : {}),
       }),
     );
   } finally {
