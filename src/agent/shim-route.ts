@@ -6,9 +6,9 @@ import { steeringFingerprint } from './location.js';
 /**
  * The file in the user's private agent dir that names the socket of their newest agent, for the
  * shim's own client (src/app/shim/client/main.go), which cannot compute the socket's fingerprint
- * the way location.ts does. That client only ever reaches an agent through this file, and the
- * agent decides whether the call is its own (rerouteReason): the fingerprint rules live here
- * alone, in TypeScript.
+ * the way location.ts does. That client asks this agent first, then the dir's other agent
+ * sockets, newest first; each agent decides whether the call is its own (rerouteReason): the
+ * fingerprint rules live here alone, in TypeScript.
  */
 export const ROUTE_FILE = 'shim-route';
 
@@ -45,8 +45,8 @@ export function agentRouting(env: NodeJS.ProcessEnv, daemonServes: Routing['daem
  * Why this agent must not serve a request, which the caller's Node client then makes itself: the
  * caller's settings steer another agent (gobox's own environment differs from this agent's), or
  * a shared-host daemon serves this user. gobox's Node client never sends such a request (it
- * finds its agent by the same fingerprint, and goes to a daemon first); the shim's client does
- * when the newest agent is another one's.
+ * finds its agent by the same fingerprint, and goes to a daemon first); the shim's client does,
+ * to every agent of the user's until one takes the call.
  */
 export function rerouteReason(r: AgentRequest, routing: Routing): string | undefined {
   if (steeringFingerprint(r.env) !== routing.fingerprint) return 'this agent serves other gobox settings';

@@ -2,13 +2,14 @@
 // call must cost about what a mise shim costs, and Node's own start-up is most of a warm run's
 // time on a small host. It speaks the agent's wire protocol (src/wire/frames.ts: the request
 // line, then [type u8][length u32 BE][payload] frames) for a run without a TTY, and nothing else:
-// whenever it cannot serve the call exactly as gobox's Node client would (no agent up, a TTY, an
-// agent that serves other settings or a user a daemon serves, a request too large), it execs
-// that client instead, before it has read a byte of stdin or printed anything.
+// whenever it cannot serve the call exactly as gobox's Node client would (no agent up, a TTY, no
+// agent of the user's that serves these settings, a user a daemon serves, a request too large),
+// it execs that client instead, before it has read a byte of stdin or printed anything.
 //
 // gobox builds this one file with a stored toolchain at `gobox shim install` (standard library
-// only) and the shim script runs `shimclient NODE ENTRY TOOL ARGS...`. main_test.go tests the
-// framing and the checks: `go test ./...` here, or `npm run test:go`.
+// only) and the shim script runs `shimclient NODE ENTRY TOOL ARGS...`; `npm run build` builds it
+// beside gobox's launcher, which runs `NODE bin.js run -- COMMAND...` through it (src/cli/launcher.ts).
+// main_test.go tests the framing and the checks: `go test ./...` here, or `npm run test:go`.
 package main
 
 import (
@@ -23,6 +24,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,10 +58,14 @@ func main() {
 		os.Exit(125)
 	}
 	node, entry, args := os.Args[1], os.Args[2], os.Args[3:]
-	conn := dialAgent(os.Getenv, os.Getuid())
-	if conn != nil {
-		code, served := runThrough(conn, agentCommand(args))
-		if served {
+	// Each agent that does not take the call says so before anything is read or printed, so the
+	// next one can be asked: one user may have agents for several settings (an IDE's PATH, a shell's).
+	for _, sock := range agentSockets(os.Getenv, os.Getuid()) {
+		conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: sock, Net: "unix"})
+		if err != nil {
+			continue
+		}
+		if code, served := runThrough(conn, agentCommand(args)); served {
 			timing("run through the agent (shim client)")
 			os.Exit(code)
 		}
@@ -92,27 +98,50 @@ func timing(step string) {
 var agentOff = regexp.MustCompile(`(?i)^(off|0|false|no)$`)
 var socketName = regexp.MustCompile(`^agent-[0-9a-f]{16}\.sock$`)
 
-// dialAgent connects to the socket the user's newest agent named, or returns nil: agent off
-// (GOBOX_AGENT), a TTY on both ends (the Node client sets up raw mode and window size), or no
-// agent that is safely the user's own.
-func dialAgent(getenv func(string) string, uid int) *net.UnixConn {
+// maxAgents bounds the agents one call asks: each refusal costs a connection and a request.
+const maxAgents = 4
+
+// agentSockets lists the user's agents to ask, or none: agent off (GOBOX_AGENT), a TTY on both
+// ends (the Node client sets up raw mode and window size), or no agent dir that is safely the
+// user's own. First the one shim-route names (the newest agent), then the dir's other sockets
+// owned by the user, newest first. Which agent serves these settings is the agents' to say
+// (src/agent/shim-route.ts): this client cannot compute their fingerprint.
+func agentSockets(getenv func(string) string, uid int) []string {
 	if agentOff.MatchString(getenv("GOBOX_AGENT")) || (isTerminal(0) && isTerminal(1)) {
 		return nil
 	}
 	dir := agentDir(getenv("XDG_RUNTIME_DIR"), uid)
-	route, err := os.ReadFile(filepath.Join(dir, routeFile))
-	if err != nil || !ownPrivateDir(dir, uid) {
+	if !ownPrivateDir(dir, uid) {
 		return nil
 	}
-	sock := strings.TrimSpace(string(route))
-	if filepath.Dir(sock) != dir || !socketName.MatchString(filepath.Base(sock)) || !ownSocket(sock, uid) {
-		return nil
+	type agentSock struct {
+		path  string
+		mtime int64
 	}
-	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: sock, Net: "unix"})
-	if err != nil {
-		return nil
+	var found []agentSock
+	if route, err := os.ReadFile(filepath.Join(dir, routeFile)); err == nil {
+		found = append(found, agentSock{path: strings.TrimSpace(string(route)), mtime: 1 << 62})
 	}
-	return conn
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && socketName.MatchString(e.Name()) {
+				found = append(found, agentSock{path: filepath.Join(dir, e.Name()), mtime: info.ModTime().UnixNano()})
+			}
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].mtime > found[j].mtime })
+	var socks []string
+	seen := map[string]bool{}
+	for _, f := range found {
+		if seen[f.path] || filepath.Dir(f.path) != dir || !socketName.MatchString(filepath.Base(f.path)) || !ownSocket(f.path, uid) {
+			continue
+		}
+		seen[f.path] = true
+		if socks = append(socks, f.path); len(socks) == maxAgents {
+			break
+		}
+	}
+	return socks
 }
 
 // agentDir is src/agent/location.ts agentDir: XDG_RUNTIME_DIR/gobox when that runtime dir is

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func frame(typ byte, payload string) []byte {
@@ -138,5 +140,53 @@ func TestAgentCommand(t *testing.T) {
 		if got := strings.Join(agentCommand(c.in), " "); got != strings.Join(c.want, " ") {
 			t.Errorf("agentCommand(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+func TestAgentSocketsRouteFirstThenNewest(t *testing.T) {
+	uid := os.Getuid()
+	runtime := t.TempDir()
+	dir := filepath.Join(runtime, "gobox")
+	if err := os.Chmod(runtime, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	sock := func(name string, age time.Duration) string {
+		p := filepath.Join(dir, name)
+		l, err := net.Listen("unix", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		when := time.Now().Add(-age)
+		if err := os.Chtimes(p, when, when); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	oldest := sock("agent-0000000000000001.sock", 3*time.Hour)
+	newest := sock("agent-0000000000000002.sock", time.Minute)
+	middle := sock("agent-0000000000000003.sock", time.Hour)
+	sock("other.sock", 0)
+	if err := os.WriteFile(filepath.Join(dir, routeFile), []byte(oldest+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"XDG_RUNTIME_DIR": runtime}
+	got := agentSockets(func(k string) string { return env[k] }, uid)
+	if strings.Join(got, " ") != strings.Join([]string{oldest, newest, middle}, " ") {
+		t.Fatalf("agents to ask: %q", got)
+	}
+	// A route naming a socket outside the dir is not followed; the dir's own sockets still are.
+	if err := os.WriteFile(filepath.Join(dir, routeFile), []byte("/tmp/agent-0000000000000009.sock\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := agentSockets(func(k string) string { return env[k] }, uid); strings.Join(got, " ") != strings.Join([]string{newest, middle, oldest}, " ") {
+		t.Fatalf("agents to ask with a bad route: %q", got)
+	}
+	env["GOBOX_AGENT"] = "off"
+	if got := agentSockets(func(k string) string { return env[k] }, uid); got != nil {
+		t.Fatalf("GOBOX_AGENT=off asks no agent: %q", got)
 	}
 }
