@@ -204,9 +204,10 @@ export function removableLater(exitCode: number, ended: EndReason | undefined, s
 /** The removal the agent makes after the reply: a failure is recorded and told with the next run. */
 async function removeAfterReply(box: SandboxHandle, log: ReturnType<typeof logger>): Promise<string[]> {
   const removal = await log.time('remove container (after the reply)', () => removeQuietly(box));
-  // An engine gone since the command's clean exit: the next run says so, and its sweep removes the sandbox.
-  if (removal === 'removed' || removal === 'unavailable') return [];
-  const text = removalWarning(box.id, removal);
+  if (removal === 'removed') return [];
+  // Even an engine gone since the command's clean exit is said: the agent that owns the sandbox
+  // lives on, so the sweep leaves it until the agent has exited, and the hint removes it sooner.
+  const text = removalWarning(box.id, removal === 'unavailable' ? 'the container engine went away' : removal);
   await recordWarning('sandbox-remove', text);
   return [text];
 }
