@@ -4,26 +4,39 @@ import { onBrokenPipe } from './broken-pipe.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
+/** How long a signal that came between a sandbox's create and its start waits for that start. */
+const START_WAIT_MS = 5000;
+
 /**
  * Wires the caller's terminal to a running sandbox: signals are forwarded (so Ctrl-C reaches
- * the command), raw mode and window size follow the TTY. Before the sandbox starts, a signal
- * simply ends gobox; a sandbox created meanwhile is swept by the next run.
+ * the command), raw mode and window size follow the TTY. A signal before any sandbox exists ends
+ * gobox at once. One that comes once a sandbox was created, while its start is under way, is
+ * held and passed on when the start is done, so the run ends as a Ctrl-C during it would: the
+ * command stopped, the sandbox removed, the signal's status (left alone, the sandbox would start
+ * and run its command with nobody waiting). A start that does not come within START_WAIT_MS, or
+ * a second signal, ends gobox after removing the sandbox, or at once.
  */
 export class TerminalBridge {
   private control: RunControl | undefined;
   /** A stop asked for before the sandbox had started (its output can come first). */
   private pending: 'SIGTERM' | undefined;
+  private removeCreated: (() => Promise<void>) | undefined;
+  private held: { sig: (typeof FORWARDED)[number]; timer: NodeJS.Timeout } | undefined;
   private readonly handlers = new Map<string, () => void>();
   private rawMode = false;
 
   constructor(readonly tty: boolean) {
     for (const sig of FORWARDED) {
       const h = () => {
-        if (this.control) this.control.signal(sig);
-        else {
+        if (this.control) return this.control.signal(sig);
+        const code = sig === 'SIGINT' ? EXIT.interrupted : 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 3);
+        const remove = this.removeCreated;
+        if (!remove || this.held) {
           this.restore();
-          process.exit(sig === 'SIGINT' ? EXIT.interrupted : 128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGHUP' ? 1 : 3));
+          process.exit(code);
         }
+        const timer = setTimeout(() => void remove().finally(() => (this.restore(), process.exit(code))), START_WAIT_MS);
+        this.held = { sig, timer };
       };
       this.handlers.set(sig, h);
       process.on(sig, h);
@@ -34,9 +47,19 @@ export class TerminalBridge {
     });
   }
 
+  /** Called when a sandbox was created for the run: what a held signal removes if no start comes. */
+  created(remove: () => Promise<void>): void {
+    this.removeCreated = remove;
+  }
+
   /** Called when the sandbox has started. */
   attach(control: RunControl): void {
     this.control = control;
+    this.removeCreated = undefined;
+    if (this.held) {
+      clearTimeout(this.held.timer);
+      control.signal(this.held.sig);
+    }
     if (this.pending) control.signal(this.pending);
     if (this.tty && process.stdin.isTTY) {
       process.stdin.setRawMode(true);
@@ -49,6 +72,8 @@ export class TerminalBridge {
   }
 
   restore(): void {
+    // A run that ended otherwise (its start failed) must not be ended later by a held signal's timer.
+    if (this.held) clearTimeout(this.held.timer);
     onBrokenPipe(undefined);
     if (this.rawMode) process.stdin.setRawMode(false);
     this.rawMode = false;

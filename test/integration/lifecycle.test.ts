@@ -19,6 +19,20 @@ describe('signals and leftovers', () => {
     expect(sandboxesWith(`gobox.pid=${child.pid}`)).toEqual([]);
   });
 
+  it('Ctrl-C as soon as the sandbox exists (its start under way) ends with 130 and leaves no sandbox running on', async () => {
+    const dir = makeModule(HELLO);
+    for (let i = 0; i < 3; i++) {
+      const child = spawnGobox(['run', 'sleep', '600'], { cwd: dir });
+      const done = collect(child);
+      // Polled every 20 ms: the signal lands between the create and the start, or just after it.
+      await waitFor(() => sandboxesWith(`gobox.pid=${child.pid}`)[0], 30_000, 20);
+      child.kill('SIGINT');
+      const r = await done;
+      expect([r.code, r.stderr]).toEqual([130, '']);
+      expect(sandboxesWith(`gobox.pid=${child.pid}`)).toEqual([]);
+    }
+  });
+
   it('SIGTERM is forwarded; the command may handle it and exit its own way', async () => {
     const dir = makeModule(HELLO);
     const child = spawnGobox(['run', 'sh', '-c', 'trap "echo got TERM; exit 7" TERM; while :; do sleep 0.1; done'], { cwd: dir });

@@ -19,6 +19,12 @@ export interface ExecuteOptions {
   /** How long a signalled command gets before it is killed. */
   graceMs?: number;
   onStart?: (control: RunControl) => void;
+  /**
+   * Called once a sandbox was created for this run, before its start: `remove` takes it away. The
+   * CLI keeps it for a Ctrl-C that comes before the start, which ends gobox at once and would
+   * leave the sandbox to start and run on its own (cli/terminal.ts).
+   */
+  onCreate?: (remove: () => Promise<void>) => void;
   /** A sandbox started ahead for this run (app/warm/pool.ts), waiting for its command. */
   warm?: WarmSandbox;
   /**
@@ -53,6 +59,7 @@ const DRAIN_MS = 3000;
 export async function executeSandbox(engine: Engine, spec: SandboxSpec, io: RunIO, o: ExecuteOptions): Promise<RunOutcome> {
   const started = performance.now();
   const box = o.warm?.box ?? (await logger('run').time('create container', () => engine.createSandbox(spec)));
+  if (!o.warm) o.onCreate?.(() => box.remove().catch(() => undefined));
   // A warm sandbox reads "go" before the command starts; the caller's stdin follows it.
   let gate: Writable | undefined;
   const log = logger('run').forContainer(box.id);

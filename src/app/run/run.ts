@@ -19,6 +19,8 @@ const log = logger('run');
 export interface RunRequest extends RunOptions {
   io: RunIO;
   onStart?: (control: RunControl) => void;
+  /** The sandbox made for this run can be removed before its start (execute.ts onCreate). */
+  onCreate?: (remove: () => Promise<void>) => void;
   /** The agent's sandboxes started ahead: this run may take one, and leaves one for the next. */
   warm?: WarmPool;
   /**
@@ -138,6 +140,7 @@ export async function runCommand(req: RunRequest): Promise<RunOutcome> {
         outputLimit: parseSize(limits.output) ?? 0,
         memoryLimit: spec.limits.memoryBytes,
         ...(req.onStart ? { onStart: req.onStart } : {}),
+        ...(req.onCreate ? { onCreate: req.onCreate } : {}),
         ...(warm ? { warm } : {}),
         // A pod's removal stays in the run: a cluster's engine may still be copying the project back.
         ...(req.removeLater && !onCluster(engine) ? { removeLater: req.removeLater } : {}),

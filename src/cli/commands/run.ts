@@ -38,6 +38,7 @@ export async function runInSandbox(args: GlobalArgs, command: string[], forceTty
       stdin: true,
       progress: createProgress(),
       io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+      onCreate: (remove) => terminal.created(remove),
       onStart: (control) => terminal.attach(control),
     });
     terminal.restore();
