@@ -58,7 +58,7 @@ function main() {
       mkdirSync(out);
       chownSync(out, s.user.uid, s.user.gid);
       samples.jail.push(gobox(['jail', 'build', '-o', out], { cwd: s.project, env: s.env, expect: /provenance: / }).ms);
-      samples.verify.push(gobox(['jail', 'verify', path.join(out, 'provenance.json')], { cwd: s.project, env: s.env, expect: /^ok / }).ms);
+      samples.verify.push(gobox(['jail', 'verify', path.join(out, 'provenance.json')], { cwd: s.project, env: s.env, expect: /^ok /m }).ms);
       log(`round ${i + 1}/${RUNS} done`);
     }
     const n = summary(samples.native);

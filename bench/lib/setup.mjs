@@ -160,8 +160,10 @@ export function setup() {
     stopAgents(env);
     rmSync(work, { recursive: true, force: true });
     if (!store.temporary) return;
-    // gobox may mount things inside its store (per-user cache images); a recursive rm would
-    // empty those filesystems and then fail on the mount point, so leave the store instead.
+    // gobox mounts the bench user's cache image inside its store: gobox itself deletes that
+    // cache (volume, mount and image), so the store goes whole. Whatever is still mounted after
+    // that is left with the store: a recursive rm would empty it and then fail on the mount point.
+    if (mountsUnder(store.stateDir).length) gobox(['cache', 'clear', '--reset', '--user', String(user.uid)], { env, allowFail: true });
     const mounted = mountsUnder(store.stateDir);
     if (mounted.length) log(`leaving the temporary store ${store.stateDir}: gobox has mounted ${mounted.join(', ')} in it`);
     else rmSync(store.stateDir, { recursive: true, force: true });
