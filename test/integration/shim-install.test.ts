@@ -42,6 +42,8 @@ describe('gobox shim install, remove and status', () => {
     // editor's gopls) reach the shim; the user's sh reads nothing for an ssh command or systemd.
     const st = await goboxAs(u, ['shim', 'status', '--json'], u.home);
     expect(st.code).toBe(0);
+    // Each file as install wrote it, the client's binary too.
+    expect((JSON.parse(st.stdout) as { installed: { files: { state: string }[] }[] }).installed[0]?.files.map((f) => f.state)).toEqual(['ok', 'ok', 'ok']);
     expect(entry(st.stdout, 'login shell')).toMatchObject({ reach: 'shim', go: `${bin}/go` });
     expect(entry(st.stdout, 'IDE / gopls')).toMatchObject({ reach: 'shim' });
     expect(entry(st.stdout, 'ssh host go ...').reach).not.toBe('shim');

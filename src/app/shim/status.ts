@@ -20,9 +20,10 @@ export interface ShimStatus {
   entries: EntryPath[];
 }
 
+/** Compared byte for byte, as install recorded it: the client is a binary, not text. */
 function fileState(f: { path: string; sha256: string }): 'ok' | 'missing' | 'changed' {
   try {
-    return createHash('sha256').update(readFileSync(f.path, 'utf8')).digest('hex') === f.sha256 ? 'ok' : 'changed';
+    return createHash('sha256').update(readFileSync(f.path)).digest('hex') === f.sha256 ? 'ok' : 'changed';
   } catch {
     return 'missing';
   }
